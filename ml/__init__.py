@@ -1,0 +1,1 @@
+"""HandGen machine-learning code: data, models, training, metrics and rendering (no Django)."""

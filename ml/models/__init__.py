@@ -1,0 +1,1 @@
+"""GAN architectures. ``catalog`` (pure Python) names them; ``registry`` builds them with Keras."""
