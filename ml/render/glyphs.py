@@ -1,0 +1,160 @@
+"""Reading, cleaning and measuring one GAN-drawn glyph bitmap.
+
+GAN output is a 28×28 grey image (white ink on black, MNIST convention) that
+may carry faint haze and isolated speckle.  Layout needs three facts about it:
+where the ink is (to crop), how thick the pen was (so procedural punctuation
+matches), and whether there is anything there at all (so the generation
+service can redraw a blank glyph).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .contour import contour_length
+
+DEFAULT_INK_THRESHOLD = 64
+# A glyph with fewer ink pixels than this, or whose ink box is smaller than
+# MIN_INK_EXTENT on both sides, cannot be read as a character: a '1' in MNIST
+# has ~60 pixels above the threshold, a dot-sized blob ~10.
+MIN_INK_PIXELS = 12
+MIN_INK_EXTENT = 4
+# Zero border kept around the cropped ink so interpolation and contour tracing
+# fade out to background instead of stopping at a hard edge.
+CROP_PAD = 2
+
+
+def as_glyph_array(glyph: object) -> np.ndarray:
+    """Coerce a glyph (uint8 array, float array in 0..1, bool mask, PIL image) to a 2-D uint8 array."""
+    arr = np.asarray(glyph)
+    if arr.ndim == 3 and arr.shape[-1] == 1:
+        arr = arr[..., 0]
+    if arr.ndim != 2 or min(arr.shape) < 2:
+        raise ValueError(f"a glyph must be a 2-D grey image, got an array of shape {arr.shape}")
+    if arr.dtype == bool:
+        return arr.astype(np.uint8) * 255
+    if not np.issubdtype(arr.dtype, np.number):
+        raise ValueError(f"a glyph must hold numbers, got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.floating):
+        if not np.all(np.isfinite(arr)):
+            raise ValueError("a glyph must not contain NaN or infinite values")
+        if arr.size and float(arr.max()) <= 1.0:
+            arr = arr * 255.0
+        return np.clip(np.rint(arr), 0, 255).astype(np.uint8)
+    return np.clip(arr, 0, 255).astype(np.uint8)
+
+
+def _zero_pad(arr: np.ndarray, n: int) -> np.ndarray:
+    """np.pad with zeros, without its per-call overhead (this runs several times per glyph)."""
+    h, w = arr.shape
+    out = np.zeros((h + 2 * n, w + 2 * n), dtype=arr.dtype)
+    out[n : n + h, n : n + w] = arr
+    return out
+
+
+def _has_ink_neighbour(mask: np.ndarray) -> np.ndarray:
+    """True where at least one of the 8 neighbours is ink."""
+    padded = _zero_pad(mask.astype(np.int16), 1)
+    h, w = mask.shape
+    count = np.zeros(mask.shape, dtype=np.int16)
+    for dy in (0, 1, 2):
+        for dx in (0, 1, 2):
+            if dy == 1 and dx == 1:
+                continue
+            count += padded[dy : dy + h, dx : dx + w]
+    return count > 0
+
+
+def _clean_mask(arr: np.ndarray, threshold: int) -> np.ndarray:
+    mask = arr >= threshold
+    return mask & _has_ink_neighbour(mask)
+
+
+def _mask_bbox(mask: np.ndarray) -> tuple[int, int, int, int] | None:
+    rows, cols = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
+    if rows.size == 0:
+        return None
+    return int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
+
+
+def _mask_is_blank(mask: np.ndarray, box: tuple[int, int, int, int] | None) -> bool:
+    if box is None or int(mask.sum()) < MIN_INK_PIXELS:
+        return True
+    top, left, bottom, right = box
+    return max(bottom - top, right - left) < MIN_INK_EXTENT
+
+
+def ink_mask(glyph: object, threshold: int = DEFAULT_INK_THRESHOLD) -> np.ndarray:
+    """Pixels at or above ``threshold``, minus isolated single-pixel specks (GAN noise)."""
+    return _clean_mask(as_glyph_array(glyph), threshold)
+
+
+def ink_bbox(glyph: object, threshold: int = DEFAULT_INK_THRESHOLD) -> tuple[int, int, int, int] | None:
+    """(top, left, bottom, right) of the ink, bottom/right exclusive; None when blank."""
+    return _mask_bbox(ink_mask(glyph, threshold))
+
+
+def glyph_is_blank(glyph: object, threshold: int = DEFAULT_INK_THRESHOLD) -> bool:
+    """True when a glyph has too little ink to be read; the generation service redraws those."""
+    mask = ink_mask(glyph, threshold)
+    return _mask_is_blank(mask, _mask_bbox(mask))
+
+
+def stroke_width(glyph: object) -> float:
+    """Pen width in glyph pixels.
+
+    A stroke of length L and width w has area A = L·w and perimeter
+    P = 2(L + w), so w is the smaller root of t² − (P/2)·t + A = 0.  A is the
+    ink mass (sum of intensities, which a blurred edge preserves) and P the
+    length of the half-intensity contour.  Loops (o, 0) and several strokes add
+    little error; a blob with no stroke-like shape falls back to P/4.
+    """
+    return bitmap_stroke_width(as_glyph_array(glyph).astype(np.float64) / 255.0)
+
+
+def bitmap_stroke_width(arr: np.ndarray) -> float:
+    """``stroke_width`` of a float image already in 0..1 (ink = 1)."""
+    area = float(arr.sum())
+    perimeter = contour_length(_zero_pad(arr, 1), 0.5)
+    if area <= 0.0 or perimeter <= 0.0:
+        return 0.0
+    half = perimeter / 2.0
+    disc = half * half - 4.0 * area
+    if disc <= 0.0:
+        return half / 2.0
+    return float(half - np.sqrt(disc)) / 2.0
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedGlyph:
+    """A cleaned glyph cropped to its ink, ready to be scaled onto the page.
+
+    bitmap: float32 in 0..1 (ink = 1), ink box plus a zero border of CROP_PAD px
+    (plus one px of soft edge); ink_box: (x0, y0, x1, y1) of the thresholded ink
+    inside ``bitmap``.
+    """
+
+    bitmap: np.ndarray
+    ink_box: tuple[float, float, float, float]
+
+
+def prepare_glyph(glyph: object, threshold: int = DEFAULT_INK_THRESHOLD) -> PreparedGlyph | None:
+    """Clean a glyph and crop it to its ink; None when it is blank."""
+    arr = as_glyph_array(glyph)
+    mask = _clean_mask(arr, threshold)
+    box = _mask_bbox(mask)
+    if _mask_is_blank(mask, box):
+        return None
+    assert box is not None
+    top, left, bottom, right = box
+    clean = np.where((arr >= threshold) & ~mask, 0, arr)  # drop the specks
+    # Keep one pixel of the anti-aliased rim that lies just below the threshold.
+    h, w = clean.shape
+    t, lft, b, r = max(top - 1, 0), max(left - 1, 0), min(bottom + 1, h), min(right + 1, w)
+    crop = clean[t:b, lft:r].astype(np.float32) / 255.0
+    bitmap = _zero_pad(crop, CROP_PAD)
+    off_x, off_y = CROP_PAD + (left - lft), CROP_PAD + (top - t)
+    ink_box = (float(off_x), float(off_y), float(off_x + right - left), float(off_y + bottom - top))
+    return PreparedGlyph(bitmap=bitmap, ink_box=ink_box)
