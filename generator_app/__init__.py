@@ -1,0 +1,1 @@
+"""HandGen's web application: data model, admin, API, pages and Celery tasks."""

@@ -1,0 +1,1 @@
+"""The REST API (DRF): read-only run data now; generation endpoints register on the same router."""

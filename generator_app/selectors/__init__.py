@@ -1,0 +1,1 @@
+"""Reads that need more than ``.get()``: list pages, filters, per-user views."""

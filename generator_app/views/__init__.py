@@ -1,0 +1,1 @@
+"""Pages: thin views that call a selector or a service and render."""

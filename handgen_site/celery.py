@@ -1,0 +1,15 @@
+"""The Celery application.
+
+Configuration lives in Django settings under the ``CELERY_`` prefix, so the web
+process and every worker read one source of truth (the environment).
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "handgen_site.settings")
+
+app = Celery("handgen_site")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Command 1 of the README: install into .venv, prepare the database, then run the web
+# server and a Celery worker together in the foreground. Ctrl-C stops both.
+#
+# Defaults need no server (SQLite + filesystem broker under var/); DATABASE_URL and
+# REDIS_URL switch to PostgreSQL and Redis. HANDGEN_BIND (127.0.0.1:8000),
+# WEB_CONCURRENCY (2) and HANDGEN_WORKER_CONCURRENCY (1) tune the processes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+ensure_venv
+
+py=.venv/bin/python
+$py manage.py migrate --noinput
+$py manage.py ensure_admin
+$py manage.py register_pretrained ||
+  echo "start.sh: some shipped generators could not be registered (reasons above); starting anyway" >&2
+if DJANGO_SETTINGS_MODULE=handgen_site.settings $py -c 'import sys; from django.conf import settings; sys.exit(settings.DEBUG)'; then
+  $py manage.py collectstatic --noinput -v0  # production (DEBUG=0) serves collected files
+fi
+
+bind=${HANDGEN_BIND:-127.0.0.1:8000}
+.venv/bin/gunicorn handgen_site.wsgi --bind "$bind" --workers "${WEB_CONCURRENCY:-2}" --threads 4 \
+  --access-logfile - &
+web=$!
+.venv/bin/celery -A handgen_site worker -Q default,gpu -n "handgen@%h" \
+  --concurrency "${HANDGEN_WORKER_CONCURRENCY:-1}" --loglevel INFO &
+worker=$!
+
+stop() {
+  trap - INT TERM
+  kill -TERM "$web" "$worker" 2>/dev/null || true
+  # A worker finishes its current task on TERM; give it a moment, then stop it hard
+  # (runs keep their state in the database and are picked up again).
+  for _ in $(seq 20); do
+    kill -0 "$web" 2>/dev/null || kill -0 "$worker" 2>/dev/null || return 0
+    sleep 0.5
+  done
+  kill -KILL "$web" "$worker" 2>/dev/null || true
+}
+trap 'echo; echo "Stopping HandGen..."; stop; exit 0' INT TERM
+
+echo "HandGen is starting at http://$bind/  (admin: /admin/, API docs: /api/docs/). Ctrl-C stops the site and its worker."
+set +e
+wait -n "$web" "$worker"  # if either one exits, stop the other
+status=$?
+set -e
+stop
+exit "$status"

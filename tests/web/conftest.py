@@ -1,0 +1,230 @@
+"""Fixtures for the web tests, including a real Celery worker process.
+
+A test that needs background work asks for ``celery_worker`` and marks itself
+``@pytest.mark.django_db(transaction=True)``: the worker is a separate process, so it
+only sees rows the test has committed. It runs against pytest-django's test database
+and the broker the settings name (Redis when REDIS_URL is set, otherwise the
+filesystem broker under var/test/broker). Tests that kill or restart a worker start
+their own with ``start_celery_worker``.
+"""
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+PROJECT_ROOT = Path(settings.BASE_DIR)
+WORKER_START_TIMEOUT = 90  # seconds; generous because the CPU is shared with training jobs
+
+
+def database_url(settings_dict):
+    """A DATABASE_URL naming the database of ``settings_dict`` (e.g. pytest's test database)."""
+    engine = settings_dict["ENGINE"]
+    if engine.endswith("sqlite3"):
+        return f"sqlite:///{Path(settings_dict['NAME']).resolve()}"
+    if engine.endswith("postgresql"):
+        user = quote(settings_dict.get("USER") or "", safe="")
+        password = quote(settings_dict.get("PASSWORD") or "", safe="")
+        auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+        port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+        return f"postgres://{auth}{settings_dict.get('HOST') or ''}{port}/{settings_dict['NAME']}"
+    raise NotImplementedError(f"no DATABASE_URL form for {engine}")
+
+
+class WorkerProcess:
+    """A `celery worker` subprocess in its own process group, logging to a file."""
+
+    def __init__(self, *, env, log_path, queues="default,gpu", concurrency=1, extra_args=()):
+        self.name = f"test-{uuid.uuid4().hex[:8]}@%h"
+        self.env = env
+        self.log_path = Path(log_path)
+        self.args = [
+            sys.executable, "-m", "celery", "-A", "handgen_site", "worker",
+            "-Q", queues, "-n", self.name, "--concurrency", str(concurrency),
+            "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO",
+            *extra_args,
+        ]  # fmt: skip
+        self.process = None
+
+    def start(self, timeout=WORKER_START_TIMEOUT):
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "wb")  # noqa: SIM115  (the child keeps writing to it)
+        self.process = subprocess.Popen(
+            self.args, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        log.close()
+        ready_line = self.name.split("@")[0] + "@"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            text = self.logs()
+            if ready_line in text and " ready." in text:
+                return self
+            if self.process.poll() is not None:
+                raise RuntimeError(f"celery worker exited with {self.process.returncode}:\n{text[-4000:]}")
+            time.sleep(0.2)
+        self.stop()
+        raise TimeoutError(f"celery worker not ready after {timeout}s:\n{self.logs()[-4000:]}")
+
+    def logs(self):
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    @property
+    def alive(self):
+        return self.process is not None and self.process.poll() is None
+
+    def _signal_group(self, sig):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, sig)
+
+    def kill(self):
+        """SIGKILL the worker and its pool children at once (a crashed host)."""
+        if self.process is not None:
+            self._signal_group(signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self, timeout=15):
+        """Warm shutdown; SIGKILL whatever is left after ``timeout`` seconds."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self._signal_group(signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=timeout)
+        self._signal_group(signal.SIGKILL)  # pool children left behind, if any
+        if self.process.poll() is None:
+            self.process.wait(timeout=10)
+
+
+def purge_broker_queues():
+    """Drop messages left in the test broker by an interrupted earlier run.
+
+    The test suite owns the broker it is pointed at: never point tests at a
+    production broker.
+    """
+    from handgen_site.celery import app
+
+    with app.connection_for_write() as conn:
+        for queue in app.amqp.queues.values():
+            queue.bind(conn.default_channel).purge()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_env(django_db_setup, django_db_blocker):
+    """Environment for a worker process: the test database, the configured broker."""
+    env = dict(os.environ)
+    env["DATABASE_URL"] = database_url(connection.settings_dict)
+    return env
+
+
+@pytest.fixture
+def start_celery_worker(celery_worker_env, tmp_path):
+    """Factory: start a private worker (killed at the end of the test)."""
+    workers = []
+
+    def start(**options):
+        log_path = tmp_path / f"worker-{len(workers)}.log"
+        worker = WorkerProcess(env=options.pop("env", celery_worker_env), log_path=log_path, **options)
+        workers.append(worker)
+        return worker.start()
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+@pytest.fixture(scope="session")
+def _session_celery_worker(celery_worker_env, tmp_path_factory):
+    purge_broker_queues()
+    worker = WorkerProcess(env=celery_worker_env, log_path=tmp_path_factory.mktemp("celery") / "worker.log")
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def celery_worker(transactional_db, _session_celery_worker):
+    """A running worker shared by the session (restarted if a test stopped it)."""
+    if not _session_celery_worker.alive:
+        _session_celery_worker.start()
+    return _session_celery_worker
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Password hashing is deliberately slow; tests only need it to work."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Files saved by a test land in a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def png_bytes(size=(8, 8), colour=0):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", size, colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def sample_objects(db, media_root, django_user_model):
+    """One saved row of every model, files included, as a dict by model name."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from generator_app.models import (
+        Dataset,
+        EpochMetric,
+        GenerationRequest,
+        GenerationStatus,
+        GeneratorModel,
+        RunStatus,
+        SampleGrid,
+        TrainingRun,
+    )
+
+    user = django_user_model.objects.create_user("writer", password="a-long-test-password")
+    dataset = Dataset.objects.create(
+        name="mnist", kind="digits", charset="digits", storage_path="shared/datasets/mnist",
+        split_counts={"train": 60000, "test": 10000}, class_histogram={"test": {"0": 980}},
+    )  # fmt: skip
+    now = timezone.now()
+    run = TrainingRun.objects.create(
+        name="baseline", architecture="cgan-strong", epochs_total=3, epochs_done=2, status=RunStatus.RUNNING,
+        started_at=now, heartbeat_at=now, created_by=user, hyperparameters={"epochs": 3},
+    )  # fmt: skip
+    run.datasets.add(dataset)
+    metric = EpochMetric.objects.create(run=run, epoch=1, step=100, losses={"d_loss": 0.69, "g_loss": 0.71})
+    grid = SampleGrid(run=run, epoch=1)
+    grid.image.save("grid.png", ContentFile(png_bytes()), save=True)
+    generator = GeneratorModel(
+        name="digits-v1", charset="digits", architecture="cgan-strong", is_default=True
+    )
+    generator.weights.save("generator.keras", ContentFile(b"weights"), save=True)
+    generation = GenerationRequest.objects.create(
+        user=user, text="hello 2026", style_seed=7, status=GenerationStatus.FAILED, error_message="no generator",
+        finished_at=now,
+    )  # fmt: skip
+    return {
+        "user": user, "dataset": dataset, "run": run, "metric": metric, "grid": grid,
+        "generator": generator, "generation": generation,
+    }  # fmt: skip
