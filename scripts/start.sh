@@ -20,6 +20,9 @@ if DJANGO_SETTINGS_MODULE=handgen_site.settings $py -c 'import sys; from django.
 fi
 
 bind=${HANDGEN_BIND:-127.0.0.1:8000}
+# Job control puts each server in its own process group: Ctrl-C reaches only this
+# script, which then stops both in order (and everything they started, by group).
+set -m
 .venv/bin/gunicorn handgen_site.wsgi --bind "$bind" --workers "${WEB_CONCURRENCY:-2}" --threads 4 \
   --access-logfile - &
 web=$!
@@ -30,13 +33,13 @@ worker=$!
 stop() {
   trap - INT TERM
   kill -TERM "$web" "$worker" 2>/dev/null || true
-  # A worker finishes its current task on TERM; give it a moment, then stop it hard
-  # (runs keep their state in the database and are picked up again).
+  # The worker finishes its current task on TERM; give both a moment, then stop what is
+  # left hard (runs keep their state in the database and are picked up again).
   for _ in $(seq 20); do
-    kill -0 "$web" 2>/dev/null || kill -0 "$worker" 2>/dev/null || return 0
+    kill -0 -- "-$web" 2>/dev/null || kill -0 -- "-$worker" 2>/dev/null || return 0
     sleep 0.5
   done
-  kill -KILL "$web" "$worker" 2>/dev/null || true
+  kill -KILL -- "-$web" "-$worker" 2>/dev/null || true
 }
 trap 'echo; echo "Stopping HandGen..."; stop; exit 0' INT TERM
 
