@@ -28,6 +28,7 @@ class TrainingRunAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     filter_horizontal = ["datasets"]
     readonly_fields = [
+        "created_by",
         "progress_display",
         "duration",
         "worker_host",
@@ -93,6 +94,11 @@ class TrainingRunAdmin(admin.ModelAdmin):
         ("Times", {"fields": ["created_at", "started_at", "finished_at", "updated_at"]}),
         ("Failure", {"fields": ["error_message", "error_details"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="progress")
     def progress_display(self, run):

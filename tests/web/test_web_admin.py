@@ -56,3 +56,16 @@ def test_adding_a_run_in_the_admin_validates_hyperparameters(admin_client, sampl
     response = admin_client.post(url, form)
     assert response.status_code == 200 and "batch_size must be an integer" in response.content.decode()
     assert TrainingRun.objects.count() == 1  # only the fixture's run
+
+
+@pytest.mark.django_db
+def test_a_run_added_in_the_admin_is_stored_with_its_full_config(admin_client, admin_user, sample_objects):
+    form = {"name": "tiny", "architecture": "cgan-strong", "hyperparameters": '{"batch_size": 16}', "seed": 3,
+            "queue": "gpu", "status": "queued", "epochs_total": 2, "epochs_done": 0, "steps_total": 0,
+            "steps_done": 0, "datasets": [sample_objects["dataset"].pk]}  # fmt: skip
+    response = admin_client.post(reverse("admin:generator_app_trainingrun_add"), form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    run = TrainingRun.objects.get(name="tiny")
+    assert run.created_by == admin_user
+    assert run.hyperparameters["batch_size"] == 16 and run.hyperparameters["epochs"] == 2
+    assert list(run.datasets.all()) == [sample_objects["dataset"]]

@@ -4,6 +4,7 @@ and in the embedded default mode (SQLite + filesystem broker, no server at all).
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,8 @@ from generator_app.tasks import ping
 ROOT = Path(settings.BASE_DIR)
 
 
-def round_trip():
-    result = ping.delay()
+def round_trip(**options):
+    result = ping.apply_async(**options)
     answer = result.get(timeout=60)
     assert answer["pong"] is True
     assert answer["pid"] != os.getpid()  # it ran in the worker, not here
@@ -75,8 +76,10 @@ def test_embedded_default_mode_runs_ping_through_a_real_worker(tmp_path, start_c
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_worker_can_be_replaced(start_celery_worker):
-    first = start_celery_worker()
+    queue = f"test-{uuid.uuid4().hex[:8]}"  # only the workers of this test listen here
+    first = start_celery_worker(queues=queue)
     first.kill()
     assert not first.alive
-    start_celery_worker()
-    round_trip()
+    second = start_celery_worker(queues=queue)
+    round_trip(queue=queue)
+    assert "generator_app.tasks.ping" in second.logs()
