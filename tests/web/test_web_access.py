@@ -100,3 +100,20 @@ def test_sign_up_when_enabled(client, settings, django_user_model):
     user = django_user_model.objects.get(username="bo")
     assert not user.is_staff
     assert client.get(reverse("runs")).status_code == 200  # signed in straight away
+
+
+def test_runs_page_lists_runs_and_filters_by_status(client, sample_objects):
+    client.force_login(sample_objects["user"])
+    html = client.get(reverse("runs")).content.decode()
+    assert "baseline" in html and "2/3" in html and "mnist" in html
+    assert "baseline" not in client.get(reverse("runs"), {"status": "failed"}).content.decode()
+    bad = client.get(reverse("runs"), {"status": "exploded"})
+    assert bad.status_code == 400 and "exploded" in bad.content.decode()
+
+
+def test_my_generations_shows_only_my_requests(client, sample_objects, django_user_model):
+    other = django_user_model.objects.create_user("other")
+    client.force_login(other)
+    assert "hello 2026" not in client.get(reverse("my_generations")).content.decode()
+    client.force_login(sample_objects["user"])
+    assert "hello 2026" in client.get(reverse("my_generations")).content.decode()
