@@ -30,7 +30,7 @@ class Generator:
     def __init__(self, path):
         import keras
 
-        import ml.models.strong  # noqa: F401  (registers custom layers used by saved models)
+        import ml.models.registry  # noqa: F401  (registers the custom layers saved models use)
 
         model_path, _ = resolve(path)
         self.path = Path(path)

@@ -23,8 +23,31 @@ def label_map(label, n_classes: int, size: int, embed_dim: int = 10, name: str =
     return layers.Reshape((size, size, 1), name=f"{name}_reshape")(x)
 
 
+@keras.saving.register_keras_serializable(package="handgen")
+class OneHot(layers.Layer):
+    """A named layer rather than a Lambda, so saved models load without unsafe deserialisation."""
+
+    def __init__(self, n_classes: int, **kwargs):
+        super().__init__(**kwargs)
+        self.n_classes = n_classes
+
+    def call(self, label):
+        return keras.ops.one_hot(label, self.n_classes)
+
+    def get_config(self):
+        return {**super().get_config(), "n_classes": self.n_classes}
+
+
+@keras.saving.register_keras_serializable(package="handgen")
+class LogitDifference(layers.Layer):
+    """(real, fake) two-way logits -> one real-vs-fake logit: softmax([a, b])[0] == sigmoid(a - b)."""
+
+    def call(self, two_way):
+        return two_way[:, :1] - two_way[:, 1:]
+
+
 def one_hot(label, n_classes: int):
-    return layers.Lambda(lambda y: keras.ops.one_hot(y, n_classes), name="one_hot")(label)
+    return OneHot(n_classes, name="one_hot")(label)
 
 
 def activation(kind: str, name: str | None = None):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from ml.models.blocks import inputs_d, inputs_g, label_map, one_hot
+from ml.models.blocks import LogitDifference, inputs_d, inputs_g, label_map, one_hot
 
 
 def build_generator(cfg: dict, n_classes: int) -> keras.Model:
@@ -38,5 +38,5 @@ def build_discriminator(cfg: dict, n_classes: int) -> keras.Model:
         x = layers.Dropout(0.25)(x)
     x = layers.Flatten()(x)
     two_way = layers.Dense(2, name="real_fake")(x)  # softmax over (real, fake), applied in the loss
-    logit = layers.Lambda(lambda t: t[:, :1] - t[:, 1:], name="adv")(two_way)
+    logit = LogitDifference(name="adv")(two_way)
     return keras.Model([image, label], logit, name="discriminator")

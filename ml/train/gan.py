@@ -65,6 +65,11 @@ class Gan:
         metrics["g_loss"] = loss
         return loss, metrics
 
+    def ema_decay(self, iterations):
+        """Warm-up decay min(d, (1+t)/(10+t)): early on the average must forget the random init fast."""
+        t = keras.ops.cast(iterations, "float32")
+        return keras.ops.minimum(float(self.cfg["ema"]), (1.0 + t) / (10.0 + t))
+
     # -- state for checkpoints ----------------------------------------------------------
     def state_variables(self) -> dict[str, list]:
         parts = {

@@ -65,8 +65,11 @@ def train(raw_cfg: dict, out_dir, *, sink: Sink | None = None, resume: bool = Fa
     data = data or load_for_training(cfg)
     train_set = data["train"]
     charset = train_set.charset
+    if keras.backend.backend() == "jax":
+        from ml.train.step_jax import setup_distribution
+
+        setup_distribution()
     gan = Gan(cfg, charset.n_classes)
-    train_step, d_only_step = make_step(gan)
     stream = BatchStream(train_set, batch_size=cfg["batch_size"], seed=cfg["seed"], balanced=cfg["balanced"],
                          steps_per_epoch=cfg["steps_per_epoch"])
 
@@ -76,6 +79,8 @@ def train(raw_cfg: dict, out_dir, *, sink: Sink | None = None, resume: bool = Fa
         state, arrays = restored
         gan.set_state(arrays)
         start_epoch, elapsed = state["epoch"] + 1, state.get("train_seconds", 0.0)
+    train_step, d_only_step = make_step(gan)
+    sync = getattr(train_step, "sync", lambda: None)  # JAX keeps state outside Keras variables
     backend, device = device_description()
     info = {"config": cfg, "charset": charset.to_dict(), "seed": cfg["seed"], "versions": package_versions(),
             "git_commit": git_commit(), "backend": backend, "device": device, "start_epoch": start_epoch,
@@ -127,6 +132,7 @@ def train(raw_cfg: dict, out_dir, *, sink: Sink | None = None, resume: bool = Fa
         epoch_metrics = {k: v / stream.steps_per_epoch for k, v in sums.items()}
         epoch_metrics.update(images_per_second=stream.steps_per_epoch * cfg["batch_size"] / seconds,
                              epoch_seconds=seconds)
+        sync()
         grid = to_uint8(draw(gan.sampling_generator, grid_z, grid_labels))
         if evaluator is not None and cfg["eval_images"]:
             epoch_metrics.update(evaluator(gan.sampling_generator, cfg, charset))

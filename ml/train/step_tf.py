@@ -16,7 +16,6 @@ def grad_stats(grads):
 def make_train_step(gan: Gan, *, jit_compile: bool = True):
     G, D = gan.generator, gan.discriminator
     ema = gan.ema_generator
-    decay = gan.cfg["ema"] or 0.0
 
     @tf.function(jit_compile=jit_compile, reduce_retracing=True)
     def train_step(real, labels, z_d, z_g):
@@ -34,11 +33,10 @@ def make_train_step(gan: Gan, *, jit_compile: bool = True):
         metrics.update(g_metrics)
         metrics["g_grad_mean"], metrics["g_grad_std"] = grad_stats(grads)
 
-        if ema is not None:
-            for e, v in zip(ema.trainable_variables, G.trainable_variables, strict=True):
-                e.assign(decay * e + (1.0 - decay) * v)
-            for e, v in zip(ema.non_trainable_variables, G.non_trainable_variables, strict=True):
-                e.assign(v)
+        if ema is not None:  # batch-norm statistics are averaged too, so they match the averaged weights
+            decay = gan.ema_decay(gan.g_opt.iterations)
+            for e, v in zip(ema.variables, G.variables, strict=True):
+                e.assign(decay * e + (1.0 - decay) * v if "float" in str(v.dtype) else v)
         return metrics
 
     @tf.function(jit_compile=jit_compile, reduce_retracing=True)
