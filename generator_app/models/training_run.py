@@ -17,6 +17,10 @@ from .hyperparameters import PINNED_KEYS, normalise_hyperparameters
 from .validators import MAX_SEED, validate_architecture_name, validate_json_object
 
 
+def training_gif_path(instance, filename):
+    return f"runs/{instance.pk}/training.gif"
+
+
 class TrainingRun(models.Model):
     name = models.CharField(max_length=120, blank=True, help_text="Optional label shown in lists.")
     datasets = models.ManyToManyField(Dataset, related_name="training_runs")
@@ -47,6 +51,16 @@ class TrainingRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    final_evaluation = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[validate_json_object],
+        help_text="Full evaluation at the end: metrics, per-class accuracy, confusion matrix, references.",
+    )
+    training_gif = models.FileField(
+        upload_to=training_gif_path, blank=True, max_length=300, help_text="Sample grids across training, made once at the end."
+    )
 
     error_message = models.TextField(blank=True)
     error_details = models.TextField(blank=True, help_text="Traceback summary of a failure.")
