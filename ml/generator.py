@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from ml.data.charset import Charset
+
+METADATA_ENTRY = "handgen.json"  # written by ml.train.export
 
 
 def resolve(path) -> tuple[Path, Path]:
@@ -19,10 +22,20 @@ def resolve(path) -> tuple[Path, Path]:
 
 
 def read_metadata(path) -> dict:
-    """Metadata without loading Keras (the web process may call this)."""
-    _, meta = resolve(path)
+    """Metadata without loading Keras (the web process may call this).
+
+    Read from the ``handgen.json`` entry inside the .keras file when there is one, else
+    from the sidecar ``model.json``.
+    """
+    model, meta = resolve(path)
+    if model.is_file():
+        try:
+            with zipfile.ZipFile(model) as archive:
+                return json.loads(archive.read(METADATA_ENTRY))
+        except (KeyError, zipfile.BadZipFile):
+            pass
     if not meta.exists():
-        raise FileNotFoundError(f"{meta}: generator metadata not found")
+        raise FileNotFoundError(f"{path}: generator metadata not found")
     return json.loads(meta.read_text())
 
 
