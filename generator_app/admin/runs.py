@@ -45,6 +45,8 @@ class TrainingRunAdmin(admin.ModelAdmin):
         "updated_at",
         "error_details",
         "metric_count",
+        "final_evaluation",
+        "training_gif",
     ]
     fieldsets = [
         (
@@ -92,6 +94,7 @@ class TrainingRunAdmin(admin.ModelAdmin):
             },
         ),
         ("Times", {"fields": ["created_at", "started_at", "finished_at", "updated_at"]}),
+        ("Results", {"fields": ["final_evaluation", "training_gif"]}),
         ("Failure", {"fields": ["error_message", "error_details"]}),
     ]
 
