@@ -194,6 +194,19 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# --- Training runs (generator_app/services/run_*.py) ---------------------------------------
+# A training task may run for a day; its own limits replace the short-task defaults below.
+HANDGEN_TRAINING_SOFT_TIME_LIMIT = env.int("HANDGEN_TRAINING_SOFT_TIME_LIMIT", default=24 * 3600)
+HANDGEN_TRAINING_TIME_LIMIT = env.int("HANDGEN_TRAINING_TIME_LIMIT", default=HANDGEN_TRAINING_SOFT_TIME_LIMIT + 600)
+# A running run's worker writes heartbeat_at this often; a run silent for STALE seconds is
+# presumed dead and re-queued (from its last checkpoint) up to MAX_RECOVERIES times.
+HANDGEN_RUN_HEARTBEAT_SECONDS = env.float("HANDGEN_RUN_HEARTBEAT_SECONDS", default=10.0)
+HANDGEN_RUN_STALE_SECONDS = env.float("HANDGEN_RUN_STALE_SECONDS", default=120.0)
+HANDGEN_RUN_MAX_RECOVERIES = env.int("HANDGEN_RUN_MAX_RECOVERIES", default=3)
+HANDGEN_RUN_RECOVERY_INTERVAL = env.float("HANDGEN_RUN_RECOVERY_INTERVAL", default=60.0)
+# Images drawn for the full evaluation of a finished run (ml.metrics.report.evaluate_generator).
+HANDGEN_FINAL_EVAL_IMAGES = env.int("HANDGEN_FINAL_EVAL_IMAGES", default=10_000)
+
 # --- Celery -------------------------------------------------------------------------------
 # Broker: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, which needs
 # no server and works across processes on one machine. Results go to the database.
@@ -203,7 +216,9 @@ if REDIS_URL:
     # Longer than any task's hard time limit, or Redis would hand a running task to a
     # second worker. A worker that dies is handled by the run heartbeat, not by this.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=43200)
+        "visibility_timeout": env.int(
+            "CELERY_VISIBILITY_TIMEOUT", default=max(43200, HANDGEN_TRAINING_TIME_LIMIT + 3600)
+        )
     }
 else:
     CELERY_BROKER_URL = "filesystem://localhost//"
@@ -241,3 +256,12 @@ CELERY_TASK_ROUTES = {
     "generator_app.tasks.train_*": {"queue": "gpu"},
     "generator_app.tasks.generate_*": {"queue": "gpu"},
 }
+# Celery beat (embedded in the default worker by start.sh): re-queue runs whose worker died.
+CELERY_BEAT_SCHEDULE = {
+    "recover-stale-training-runs": {
+        "task": "generator_app.tasks.recover_stale_runs",
+        "schedule": HANDGEN_RUN_RECOVERY_INTERVAL,
+        "options": {"expires": HANDGEN_RUN_RECOVERY_INTERVAL},  # no pile-up while no worker listens
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -46,6 +46,10 @@ class TrainingRun(models.Model):
     celery_task_id = models.CharField(max_length=255, blank=True)
 
     attempts = models.PositiveSmallIntegerField(default=0, help_text="Times a worker has started this run.")
+    recoveries = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Automatic restarts after its worker stopped answering (a manual resume resets it).",
+    )
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
