@@ -10,6 +10,23 @@ class DatasetKind(models.TextChoices):
     CUSTOM = "custom", "Custom"
 
 
+class DatasetFormat(models.TextChoices):
+    """What a dataset was imported from (``import_dataset`` and the admin upload)."""
+
+    MNIST = "mnist", "MNIST (official IDX files)"
+    EMNIST_LETTERS = "emnist-letters", "EMNIST letters (official IDX files)"
+    EMNIST_POOL = "emnist-pool", "EMNIST letters pool (case merged)"
+    EMNIST_POOL_CASED = "emnist-pool-cased", "EMNIST letters pool (with case)"
+    FONTS = "fonts", "Font files rendered (notMNIST style)"
+    NOTMNIST = "notmnist", "notMNIST folder of PNGs"
+    FOLDER = "folder", "Own handwriting (one folder per character)"
+
+
+# Formats the importer normalises and stores under MEDIA_ROOT/datasets/<id>/; ml reads them
+# back with its "imported" loader. The others stay where they are and are read in place.
+STORED_DATASET_FORMATS = (DatasetFormat.FONTS, DatasetFormat.NOTMNIST, DatasetFormat.FOLDER)
+
+
 class RunStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
