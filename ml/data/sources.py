@@ -120,12 +120,61 @@ def cased_class_ids(letters: np.ndarray, case: np.ndarray, cs) -> tuple[np.ndarr
     return ids, keep
 
 
+def load_alnum(root=None) -> dict[str, LabelledImages]:
+    """MNIST digits + the EMNIST letters pool as one 36-class set; ``root`` holds both folders."""
+    from ml.data.union import union_splits
+
+    root = Path(root or default_data_root())
+    return union_splits([load_mnist(root / "mnist"), load_letters_pool(root / "emnist-letters-partial")])
+
+
+def _needs_root(name: str, read):
+    """Loaders for a user's data have no default location: they read the path they are given."""
+    def load(root=None):
+        if not root:
+            raise ValueError(f"dataset {name!r} needs data_root: the folder (or ZIP) to read")
+        return read(root)
+    return load
+
+
+def _stored(root):
+    from ml.data.stored import load_stored
+
+    return load_stored(root)
+
+
+def _fonts(root):
+    from ml.data.fonts import load_fonts
+
+    return load_fonts(root)
+
+
+def _notmnist(root):
+    from ml.data.folders import load_notmnist
+
+    return load_notmnist(root)
+
+
+def _folder(root):
+    from ml.data.folders import load_handwriting
+
+    return load_handwriting(root)
+
+
 LOADERS = {
     "mnist": lambda root=None: load_mnist(root),
     "emnist-letters": lambda root=None: load_emnist_letters(root),
     "emnist-pool": lambda root=None: load_letters_pool(root),
     "emnist-pool-cased": lambda root=None: load_letters_pool(root, cased=True),
+    "alnum": lambda root=None: load_alnum(root),
+    # data_root = a folder written by the importer (ml.data.stored), verified by checksum
+    "imported": _needs_root("imported", _stored),
+    # data_root = the raw source, read (and for fonts rendered) with default options
+    "fonts": _needs_root("fonts", _fonts),
+    "notmnist": _needs_root("notmnist", _notmnist),
+    "folder": _needs_root("folder", _folder),
 }
+NEEDS_DATA_ROOT = ("imported", "fonts", "notmnist", "folder")
 
 
 def load_named(name: str, root=None) -> dict[str, LabelledImages]:

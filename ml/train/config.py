@@ -12,7 +12,11 @@ from ml.models import catalog
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 LOSSES = ("ns", "saturating", "hinge")
-DATASETS = ("mnist", "emnist-letters", "emnist-pool", "emnist-pool-cased", "fixture")
+DATASETS = ("mnist", "emnist-letters", "emnist-pool", "emnist-pool-cased", "alnum", "imported", "fonts", "notmnist",
+            "folder", "fixture")
+# Datasets with no default location (ml.data.sources.NEEDS_DATA_ROOT): "imported" is a folder the
+# dataset importer wrote (MEDIA_ROOT/datasets/<id>), the others a raw source folder or ZIP.
+DATASETS_NEEDING_ROOT = ("imported", "fonts", "notmnist", "folder")
 
 RUN_DEFAULTS = {
     "dataset": "mnist",
@@ -71,6 +75,10 @@ def validate_config(raw: dict) -> dict:
         problems.append(f"unknown options for {arch}: {', '.join(sorted(unknown))}")
     if cfg["dataset"] not in DATASETS:
         problems.append(f"dataset must be one of {', '.join(DATASETS)}")
+    if cfg["data_root"] is not None and (not isinstance(cfg["data_root"], str) or not cfg["data_root"].strip()):
+        problems.append("data_root must be null or a path")
+    elif cfg["dataset"] in DATASETS_NEEDING_ROOT and not cfg["data_root"]:
+        problems.append(f"dataset {cfg['dataset']!r} needs data_root: the path of its files")
     _int_in(cfg, "epochs", 1, 10_000, problems)
     _int_in(cfg, "batch_size", 1, 65_536, problems)
     _int_in(cfg, "steps_per_epoch", 1, 10_000_000, problems, allow_none=True)
