@@ -2,13 +2,19 @@
 
 from django.urls import path
 
-from generator_app.views import accounts, media, pages
+from generator_app.views import accounts, media, pages, runs
 
 urlpatterns = [
     path("", pages.landing, name="landing"),
     path("generate/", pages.generate, name="generate"),
     path("generations/", pages.my_generations, name="my_generations"),
-    path("runs/", pages.runs, name="runs"),
+    path("runs/", runs.run_list_page, name="runs"),
+    path("runs/compare/", runs.run_compare_page, name="run_compare"),
+    path("runs/<int:pk>/", runs.run_detail_page, name="run_detail"),
+    path("runs/<int:pk>/training.gif", runs.run_training_gif, name="run_training_gif"),
+    path("runs/<int:pk>/export/epochs.csv", runs.run_epochs_csv, name="run_epochs_csv"),
+    path("runs/<int:pk>/export/steps.csv", runs.run_steps_csv, name="run_steps_csv"),
+    path("runs/<int:pk>/export/tensorboard.zip", runs.run_tensorboard_zip, name="run_tensorboard_zip"),
     path("runs/samples/<int:pk>.png", media.sample_grid_image, name="sample_grid_image"),
     path("accounts/signup/", accounts.signup, name="signup"),
 ]

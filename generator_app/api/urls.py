@@ -3,7 +3,8 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from .views import DatasetViewSet, TrainingRunViewSet
+from .runs import TrainingRunViewSet
+from .views import DatasetViewSet
 
 router = DefaultRouter()
 router.register("datasets", DatasetViewSet, basename="dataset")

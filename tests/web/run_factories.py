@@ -158,3 +158,28 @@ def final_evaluation(classes=DIGITS, *, seed=0):
         "classes": list(classes),
         "reference": {"cond_acc": 0.991, "is": 9.7, "fid": 0.8},
     }  # fmt: skip
+
+
+def make_long_run(*, epochs=200, steps_per_epoch=200, log_every=10, name="long run", seed=0):
+    """A finished run of ``epochs`` epochs with every metric and a grid row per epoch, made fast.
+
+    Grid rows share one small image file (the pages only link to it); metrics are the
+    plausible ones above, 10+ per epoch, with ``steps_per_epoch / log_every`` step points.
+    """
+    run = make_run(epochs_done=0, epochs_total=epochs, status=RunStatus.RUNNING, name=name, seed=seed, grids=False,
+                   steps_per_epoch=steps_per_epoch)
+    EpochMetric.objects.bulk_create(
+        EpochMetric(run=run, epoch=e, step=e * steps_per_epoch, losses=losses, metrics=metrics,
+                    step_series=series, duration_seconds=duration)
+        for e in range(1, epochs + 1)
+        for losses, metrics, series, duration in [epoch_record(e, epochs=epochs, seed=seed,
+                                                               steps_per_epoch=steps_per_epoch, log_every=log_every)]
+    )  # fmt: skip
+    first = SampleGrid(run=run, epoch=1)
+    first.image.save("grid.png", ContentFile(grid_png(epoch=1, epochs=epochs, per_class=2)), save=True)
+    SampleGrid.objects.bulk_create(SampleGrid(run=run, epoch=e, image=first.image.name) for e in range(2, epochs + 1))
+    TrainingRun.objects.filter(pk=run.pk).update(
+        epochs_done=epochs, steps_done=epochs * steps_per_epoch, status=RunStatus.SUCCEEDED, finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+    return run

@@ -1,0 +1,170 @@
+"""Serializers of the run browser API: list rows with summaries, the detail, compact series, compare.
+
+The series and compare shapes are built by selectors; their serializers here exist so
+the OpenAPI schema documents them (and so they are validated the same way everywhere).
+"""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from generator_app.selectors.runs import BEST_METRICS
+from generator_app.views.run_display import key_options
+
+from .serializers import TrainingRunSerializer
+
+
+def absolute(request, url):
+    return request.build_absolute_uri(url) if request else url
+
+
+def grid_image_url(request, grid_id):
+    return absolute(request, reverse("sample_grid_image", args=[grid_id])) if grid_id else None
+
+
+class BestMetricsSerializer(serializers.Serializer):
+    """Best value so far of each quality metric (max, or min for FID); null when never measured."""
+
+    cond_acc = serializers.FloatField(allow_null=True)
+    cond_acc_min_class = serializers.FloatField(allow_null=True)
+    is_ = serializers.FloatField(allow_null=True)
+    bcis = serializers.FloatField(allow_null=True)
+    fid = serializers.FloatField(allow_null=True)
+
+    def to_representation(self, run):
+        return {metric: getattr(run, f"best_{metric}", None) for metric in BEST_METRICS}
+
+    def get_fields(self):  # "is" is a Python keyword: declared as is_, published as is
+        fields = super().get_fields()
+        fields["is"] = fields.pop("is_")
+        return fields
+
+
+class RunListSerializer(TrainingRunSerializer):
+    """A list row: the run plus its summaries (annotated by ``selectors.runs.with_summaries``)."""
+
+    best = BestMetricsSerializer(source="*", read_only=True)
+    key_options = serializers.SerializerMethodField()
+    duration_seconds = serializers.SerializerMethodField()
+    latest_grid_epoch = serializers.IntegerField(read_only=True, allow_null=True)
+    latest_grid_url = serializers.SerializerMethodField()
+    page_url = serializers.SerializerMethodField()
+
+    class Meta(TrainingRunSerializer.Meta):
+        fields = [
+            *TrainingRunSerializer.Meta.fields,
+            "key_options",
+            "duration_seconds",
+            "best",
+            "latest_grid_epoch",
+            "latest_grid_url",
+            "page_url",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_key_options(self, run):
+        return key_options(run.hyperparameters)
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_duration_seconds(self, run):
+        duration = run.duration
+        return round(duration.total_seconds(), 3) if duration is not None else None
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_latest_grid_url(self, run):
+        return grid_image_url(self.context.get("request"), getattr(run, "latest_grid_id", None))
+
+    @extend_schema_field(serializers.URLField())
+    def get_page_url(self, run):
+        return absolute(self.context.get("request"), reverse("run_detail", args=[run.pk]))
+
+
+class RunDetailSerializer(RunListSerializer):
+    """One run: everything in a list row, its final evaluation and its training GIF."""
+
+    training_gif_url = serializers.SerializerMethodField()
+
+    class Meta(RunListSerializer.Meta):
+        fields = [
+            *RunListSerializer.Meta.fields,
+            "package_versions",
+            "error_details",
+            "final_evaluation",
+            "training_gif_url",
+        ]
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_training_gif_url(self, run):
+        if not run.training_gif:
+            return None
+        return absolute(self.context.get("request"), reverse("run_training_gif", args=[run.pk]))
+
+
+def _column():
+    return serializers.ListField(child=serializers.FloatField(allow_null=True))
+
+
+class SeriesQuerySerializer(serializers.Serializer):
+    scale = serializers.ChoiceField(choices=["epoch", "step"], default="epoch")
+    after_epoch = serializers.IntegerField(min_value=0, default=0)
+
+
+class SeriesSerializer(serializers.Serializer):
+    """Columns sharing one x axis: ``series[name][i]`` is the value at ``x[i]`` (null: none)."""
+
+    run = serializers.IntegerField()
+    scale = serializers.ChoiceField(choices=["epoch", "step"])
+    x = serializers.ListField(child=serializers.IntegerField(), help_text="epochs, or global steps")
+    step = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="epoch scale: global step at each epoch's end"
+    )
+    epoch = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="step scale: the epoch of each point"
+    )
+    bucket = serializers.IntegerField(required=False, help_text="step scale: logged points averaged per point")
+    series = serializers.DictField(child=_column())
+    status = serializers.CharField()
+    epochs_done = serializers.IntegerField()
+    epochs_total = serializers.IntegerField()
+
+
+class SamplesQuerySerializer(serializers.Serializer):
+    epoch = serializers.IntegerField(min_value=0, required=False, help_text="only the grid of this epoch")
+    after_epoch = serializers.IntegerField(min_value=0, required=False, help_text="only grids after this epoch")
+
+
+class CompareQuerySerializer(serializers.Serializer):
+    ids = serializers.CharField(help_text="2 to 4 run ids, comma-separated, e.g. 3,5,8")
+    epoch = serializers.IntegerField(
+        min_value=0, required=False, help_text="epoch of the side-by-side grids (default: the last all runs reached)"
+    )
+
+
+class GridRefSerializer(serializers.Serializer):
+    epoch = serializers.IntegerField()
+    image_url = serializers.URLField()
+
+
+class GridAtEpochSerializer(serializers.Serializer):
+    requested = serializers.IntegerField()
+    epoch = serializers.IntegerField(allow_null=True, help_text="the epoch shown; differs when clamped")
+    clamped = serializers.BooleanField(help_text="the run has no grid at the requested epoch")
+    image_url = serializers.URLField(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+
+
+class CompareRunSerializer(serializers.Serializer):
+    run = RunListSerializer()
+    series = serializers.DictField(child=_column(), help_text="aligned on the response's x")
+    grids = GridRefSerializer(many=True)
+    grid_at_epoch = GridAtEpochSerializer()
+
+
+class CompareSerializer(serializers.Serializer):
+    x = serializers.ListField(child=serializers.IntegerField(), help_text="epochs of any of the runs")
+    epoch = serializers.IntegerField()
+    max_epoch = serializers.IntegerField()
+    reference = serializers.DictField(
+        child=serializers.FloatField(), help_text="real-data values, when all runs draw the same charset"
+    )
+    runs = CompareRunSerializer(many=True)
