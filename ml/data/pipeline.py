@@ -27,6 +27,10 @@ class BatchStream:
         self.steps_per_epoch = steps_per_epoch or len(data) // batch_size
         self._by_class = [np.flatnonzero(data.labels == c) for c in range(data.charset.n_classes)]
         self._present = [c for c, rows in enumerate(self._by_class) if len(rows)]
+        # The same rows as one array with per-class offsets, so balanced picks are one gather.
+        self._class_sizes = np.array([len(rows) for rows in self._by_class], np.int64)
+        self._class_starts = np.concatenate([[0], np.cumsum(self._class_sizes)[:-1]]).astype(np.int64)
+        self._rows_by_class = np.concatenate(self._by_class) if self._by_class else np.zeros(0, np.int64)
 
     def epoch_order(self, epoch: int) -> np.ndarray:
         rng = np.random.default_rng((self.seed, epoch))
@@ -34,7 +38,9 @@ class BatchStream:
         if self.balanced:
             classes = rng.choice(self._present, size=n)
             picks = rng.random(n)
-            return np.array([self._by_class[c][int(p * len(self._by_class[c]))] for c, p in zip(classes, picks, strict=True)])
+            # Row int(p * size) of the chosen class: what a per-image loop would pick, vectorised.
+            within = (picks * self._class_sizes[classes]).astype(np.int64)
+            return self._rows_by_class[self._class_starts[classes] + within]
         order = rng.permutation(len(self.data))
         while len(order) < n:  # steps_per_epoch may ask for more than one pass
             order = np.concatenate([order, rng.permutation(len(self.data))])
