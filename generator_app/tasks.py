@@ -4,13 +4,62 @@ Training and generation tasks (``train_*``, ``generate_*``) are routed to the ``
 queue by CELERY_TASK_ROUTES; everything else goes to ``default``.
 """
 
+import logging
 import os
 import socket
 
 from celery import shared_task
+from celery.signals import worker_ready
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="generator_app.tasks.ping", ignore_result=False)
 def ping():
     """Prove a worker is alive and consuming: answers with who ran it."""
     return {"pong": True, "hostname": socket.gethostname(), "pid": os.getpid()}
+
+
+# --- Training runs ---------------------------------------------------------------------------
+# One attempt trains for hours: its own time limits replace the short-task defaults.
+# acks_late + reject_on_worker_lost: a message is gone only once the attempt ended; the claim
+# in execute_training_run makes a second delivery harmless.
+@shared_task(
+    name="generator_app.tasks.train_run",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.HANDGEN_TRAINING_SOFT_TIME_LIMIT,
+    time_limit=settings.HANDGEN_TRAINING_TIME_LIMIT,
+)
+def train_run(self, run_id):
+    """Train (or resume) one run; a run that is not queued is left alone."""
+    from generator_app.services.run_execution import execute_training_run
+
+    return execute_training_run(run_id=run_id, worker=self.request.hostname or "", task_id=self.request.id or "")
+
+
+@shared_task(name="generator_app.tasks.recover_stale_runs")
+def recover_stale_runs():
+    """Re-queue runs whose worker stopped beating (celery beat calls this periodically)."""
+    from generator_app.services.run_recovery import recover_stale_runs as recover
+
+    return recover()
+
+
+@worker_ready.connect
+def recover_stale_runs_at_worker_start(sender=None, **kwargs):
+    """A worker that starts (often: replacing one that died) looks for runs left behind."""
+    from django.db import connections
+
+    from generator_app.services.run_recovery import recover_stale_runs as recover
+
+    try:
+        report = recover()
+        if report["requeued"] or report["failed"]:
+            logger.warning("worker start-up: stale runs re-queued %s, failed %s", report["requeued"], report["failed"])
+    except Exception:  # a database that is not there yet must not stop the worker
+        logger.exception("worker start-up: stale-run check failed")
+    finally:
+        connections.close_all()  # pool children are forked from this process: no shared sockets

@@ -26,26 +26,32 @@ set -m
 .venv/bin/gunicorn handgen_site.wsgi --bind "$bind" --workers "${WEB_CONCURRENCY:-2}" --threads 4 \
   --access-logfile - &
 web=$!
-.venv/bin/celery -A handgen_site worker -Q default,gpu -n "handgen@%h" \
+# Short tasks, plus celery beat (-B: the periodic check that re-queues runs whose worker died).
+.venv/bin/celery -A handgen_site worker -Q default -n "handgen@%h" -B \
   --concurrency "${HANDGEN_WORKER_CONCURRENCY:-1}" --loglevel INFO &
 worker=$!
+# Training: one run at a time, in a fresh child per run so Keras/XLA memory is returned.
+.venv/bin/celery -A handgen_site worker -Q gpu -n "handgen-gpu@%h" \
+  --concurrency 1 --max-tasks-per-child 1 --loglevel INFO &
+trainer=$!
 
 stop() {
   trap - INT TERM
-  kill -TERM "$web" "$worker" 2>/dev/null || true
+  kill -TERM "$web" "$worker" "$trainer" 2>/dev/null || true
   # The worker finishes its current task on TERM; give both a moment, then stop what is
   # left hard (runs keep their state in the database and are picked up again).
   for _ in $(seq 20); do
-    kill -0 -- "-$web" 2>/dev/null || kill -0 -- "-$worker" 2>/dev/null || return 0
+    kill -0 -- "-$web" 2>/dev/null || kill -0 -- "-$worker" 2>/dev/null || kill -0 -- "-$trainer" 2>/dev/null ||
+      return 0
     sleep 0.5
   done
-  kill -KILL -- "-$web" "-$worker" 2>/dev/null || true
+  kill -KILL -- "-$web" "-$worker" "-$trainer" 2>/dev/null || true
 }
 trap 'echo; echo "Stopping HandGen..."; stop; exit 0' INT TERM
 
 echo "HandGen is starting at http://$bind/  (admin: /admin/, API docs: /api/docs/). Ctrl-C stops the site and its worker."
 set +e
-wait -n "$web" "$worker"  # if either one exits, stop the other
+wait -n "$web" "$worker" "$trainer"  # if one exits, stop the others
 status=$?
 set -e
 stop

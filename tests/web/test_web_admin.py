@@ -50,9 +50,8 @@ def test_sample_grid_admin_shows_the_image(admin_client, sample_objects):
 @pytest.mark.django_db
 def test_adding_a_run_in_the_admin_validates_hyperparameters(admin_client, sample_objects):
     url = reverse("admin:generator_app_trainingrun_add")
-    form = {"architecture": "cgan-strong", "hyperparameters": '{"batch_size": -4}', "seed": 1,
-            "queue": "gpu", "status": "queued", "epochs_total": 2, "epochs_done": 0, "steps_total": 0,
-            "steps_done": 0, "datasets": [sample_objects["dataset"].pk]}  # fmt: skip
+    form = {"architecture": "cgan-strong", "extra_options": '{"batch_size": -4}', "seed": 1, "queue": "gpu",
+            "epochs": 2, "dataset": sample_objects["dataset"].pk}  # fmt: skip
     response = admin_client.post(url, form)
     assert response.status_code == 200 and "batch_size must be an integer" in response.content.decode()
     assert TrainingRun.objects.count() == 1  # only the fixture's run
@@ -60,9 +59,8 @@ def test_adding_a_run_in_the_admin_validates_hyperparameters(admin_client, sampl
 
 @pytest.mark.django_db
 def test_a_run_added_in_the_admin_is_stored_with_its_full_config(admin_client, admin_user, sample_objects):
-    form = {"name": "tiny", "architecture": "cgan-strong", "hyperparameters": '{"batch_size": 16}', "seed": 3,
-            "queue": "gpu", "status": "queued", "epochs_total": 2, "epochs_done": 0, "steps_total": 0,
-            "steps_done": 0, "datasets": [sample_objects["dataset"].pk]}  # fmt: skip
+    form = {"name": "tiny", "architecture": "cgan-strong", "batch_size": 16, "seed": 3, "queue": "gpu",
+            "epochs": 2, "dataset": sample_objects["dataset"].pk}  # fmt: skip
     response = admin_client.post(reverse("admin:generator_app_trainingrun_add"), form)
     assert response.status_code == 302, response.content.decode()[:2000]
     run = TrainingRun.objects.get(name="tiny")

@@ -1,0 +1,133 @@
+"""Admin-facing operations on training runs: start, cancel, resume, delete.
+
+Each is one transaction; a run is sent to its Celery queue only after the transaction
+commits (``on_commit``), so a worker never looks for a row it cannot see yet, and an
+invalid run is never queued (validation happens first, in ``full_clean``).
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from generator_app.models import RunStatus, TrainingRun, WorkQueue
+from generator_app.models.choices import RUN_TERMINAL_STATUSES
+
+from .run_config import build_training_config
+from .run_execution import remove_run_files
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_training_run(run):
+    """Send ``train_run(run.pk)`` to the run's queue and remember the task id."""
+    from generator_app.tasks import train_run
+
+    result = train_run.apply_async(args=[run.pk], queue=run.queue)
+    TrainingRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(celery_task_id=result.id)
+    return result.id
+
+
+@transaction.atomic
+def start_training_run(*, dataset, architecture, options, queue=WorkQueue.GPU, name="", created_by=None):
+    """Create a queued run from the admin's choices and queue it once committed.
+
+    ``options`` are the trainer options the admin set (epochs and seed included); the
+    rest take the architecture's defaults. Raises ``ValidationError`` (nothing stored,
+    nothing queued) for options ml rejects.
+    """
+    from ml.train.config import ConfigError
+
+    try:
+        config = build_training_config(dataset=dataset, architecture=architecture, options=options)
+    except ConfigError as error:
+        raise ValidationError({"hyperparameters": str(error)}) from None
+    run = TrainingRun(
+        name=name,
+        architecture=architecture,
+        hyperparameters=config,
+        seed=config["seed"],
+        epochs_total=config["epochs"],
+        queue=queue,
+        status=RunStatus.QUEUED,
+        created_by=created_by,
+    )
+    run.full_clean(exclude=["datasets"])
+    run.save()
+    run.datasets.set([dataset])
+    transaction.on_commit(lambda: enqueue_training_run(run))
+    return run
+
+
+def _worker_still_holds(run):
+    """True while the worker of a stopped run may still be finishing its epoch."""
+    if run.heartbeat_at is None:
+        return False
+    return run.heartbeat_at > timezone.now() - timedelta(seconds=settings.HANDGEN_RUN_STALE_SECONDS)
+
+
+@transaction.atomic
+def cancel_run(*, run):
+    """Stop a queued or running run. A running one stops within an epoch and keeps its
+    metrics and checkpoints; returns False when the run had already ended."""
+    now = timezone.now()
+    updated = TrainingRun.objects.filter(pk=run.pk, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
+        status=RunStatus.CANCELLED, finished_at=now, updated_at=now
+    )
+    run.refresh_from_db()
+    return bool(updated)
+
+
+@transaction.atomic
+def resume_run(*, run):
+    """Queue a cancelled or failed run again; the worker continues from its last checkpoint.
+
+    Raises ``ValidationError`` for a run that cannot be resumed (yet).
+    """
+    run = TrainingRun.objects.select_for_update().get(pk=run.pk)
+    if run.status not in (RunStatus.CANCELLED, RunStatus.FAILED):
+        raise ValidationError(f"Only cancelled or failed runs can be resumed; run {run.pk} is {run.status}.")
+    if _worker_still_holds(run):
+        raise ValidationError(f"Run {run.pk}'s worker is still stopping; try again in a few seconds.")
+    run.status = RunStatus.QUEUED
+    run.finished_at = None
+    run.error_message = ""
+    run.error_details = ""
+    run.recoveries = 0
+    run.full_clean(exclude=["datasets"])
+    run.save()
+    transaction.on_commit(lambda: enqueue_training_run(run))
+    return run
+
+
+def delete_run(*, run):
+    """Delete a run with its rows and its folder (checkpoints, sample grids, GIF).
+
+    Refused while a worker may be writing to it (cancel first). A run that published a
+    generator is protected by the database (the generator keeps its provenance).
+    """
+    with transaction.atomic():
+        run = TrainingRun.objects.select_for_update().get(pk=run.pk)
+        if run.status == RunStatus.RUNNING or (run.status in RUN_TERMINAL_STATUSES and _worker_still_holds(run)):
+            raise ValidationError(f"Run {run.pk} is still running; cancel it first.")
+        run_id = run.pk
+        run.delete()
+        transaction.on_commit(lambda: remove_run_files(run_id))
+    return run_id
+
+
+def clone_options(run):
+    """The form's initial values for a new run like ``run`` (clone with changes)."""
+    config = dict(run.hyperparameters or {})
+    for key in ("dataset", "data_root", "architecture"):
+        config.pop(key, None)
+    return {
+        "name": f"{run.name or f'run {run.pk}'} (clone)"[:120],
+        "dataset": run.datasets.first(),
+        "architecture": run.architecture,
+        "queue": run.queue,
+        "options": config,
+    }
