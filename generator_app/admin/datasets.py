@@ -83,8 +83,13 @@ class DatasetAdmin(admin.ModelAdmin):
         if not dataset.pk or not dataset.preview:
             return "No preview (import a dataset to get one)."
         url = reverse("admin:generator_app_dataset_preview", args=[dataset.pk])
-        return format_html('<img src="{}" alt="samples of every class of {}" style="max-width:100%;'
-                           'image-rendering:pixelated;border:1px solid var(--hairline-color)">', url, dataset.name)
+        try:
+            width = 2 * dataset.preview.width  # 28 px glyphs are easier to judge at twice the size
+        except (OSError, ValueError):
+            width = 400
+        return format_html('<img src="{}" alt="samples of every class of {}" style="width:{}px;max-width:100%;'
+                           'image-rendering:pixelated;border:1px solid var(--hairline-color)">', url, dataset.name,
+                           width)
 
     @admin.display(description="class balance (train split)")
     def balance_chart(self, dataset):

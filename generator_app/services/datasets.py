@@ -8,6 +8,7 @@ recorded, nothing is copied); fonts, notMNIST and a user's handwriting are
 normalised once and stored under ``MEDIA_ROOT/datasets/<id>/`` for training.
 """
 
+import os
 import shutil
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def project_relative(path) -> str:
 def dataset_root(dataset: Dataset) -> Path:
     """The absolute folder of a dataset on this host (``storage_path`` is project-relative or absolute)."""
     path = Path(dataset.storage_path)
-    return path if path.is_absolute() else Path(settings.BASE_DIR) / path
+    return path if path.is_absolute() else Path(os.path.normpath(Path(settings.BASE_DIR) / path))
 
 
 def training_data_config(dataset: Dataset) -> dict:

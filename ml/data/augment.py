@@ -11,7 +11,10 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageFilter
 
+from ml.data.normalise import stroke_width
+
 STROKE_STEPS = (-1, 0, 0, 1, 2)  # thinner, as drawn (twice as likely), bolder, much bolder
+MIN_WIDTH_TO_THIN = 5.0  # render pixels: only fonts with strokes at least this wide are thinned
 MAX_SHEAR = 0.3  # tan of the slant angle: about +-17 degrees
 ELASTIC_GRID = 4
 ELASTIC_SIGMA = 0.025  # displacement std as a fraction of the (cropped) glyph's side
@@ -21,6 +24,8 @@ def change_stroke(ink: np.ndarray, step: int) -> np.ndarray:
     """Erode (step < 0) or dilate (step > 0) the strokes by about ``step`` pixels per side."""
     if step == 0:
         return ink
+    if step < 0 and stroke_width(ink) < MIN_WIDTH_TO_THIN:
+        return ink  # thinning an already thin font would break its strokes apart
     img = Image.fromarray(ink.astype(np.float32), mode="F")
     size = 2 * abs(step) + 1
     img = img.filter(ImageFilter.MaxFilter(size) if step > 0 else ImageFilter.MinFilter(size))

@@ -88,7 +88,16 @@ def read_source(fmt: str, path, *, options: ImportOptions = ImportOptions(), lab
         raise DatasetError(path, "not found")
     if fmt in IN_PLACE:
         return _read_in_place(fmt, path)
-    label = label or path.name
+    try:
+        return _read_stored_format(fmt, path, options, label or path.name)
+    except DatasetError as exc:
+        if not label:
+            raise
+        # Name the file as the user knows it ("mine.zip/a/1.png"), not the upload's temporary path.
+        raise DatasetError(exc.path.replace(str(path), label, 1), exc.problem) from None
+
+
+def _read_stored_format(fmt: str, path: Path, options: ImportOptions, label: str) -> SourceData:
     if fmt == "fonts":
         data, report = render_fonts(path, options=FontOptions(options.charset, options.variants, options.seed),
                                     limits=options.limits)

@@ -62,14 +62,15 @@ def test_imbalanced_set_is_reported(admin_client, media_root):
 
 
 @pytest.mark.parametrize("data, problem", [
-    (handwriting_zip_bytes("ab", extra={"../escape.png": b"x"}), "unsafe name: path traversal"),
-    (handwriting_zip_bytes("ab", extra={"a/broken.png": b"\x89PNG broken"}), "a/broken.png: unreadable image"),
+    (handwriting_zip_bytes("ab", extra={"../escape.png": b"x"}), "my-hand.zip/../escape.png: unsafe name: path traversal"),
+    (handwriting_zip_bytes("ab", extra={"a/broken.png": b"\x89PNG broken"}), "my-hand.zip/a/broken.png: unreadable image"),
     (b"just some text", "This is not a ZIP archive."),
 ])
 def test_bad_uploads_are_form_errors_and_register_nothing(admin_client, media_root, data, problem):
     response = upload(admin_client, data)
     assert response.status_code == 200
-    assert problem in response.content.decode().replace("&#x27;", "'")
+    html = response.content.decode().replace("&#x27;", "'")
+    assert problem in html and "handgen-upload" not in html  # named as the user knows the file
     assert not Dataset.objects.exists()
     assert not (media_root / "datasets").exists() or not any((media_root / "datasets").rglob("*.gz"))
 
