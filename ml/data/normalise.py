@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
-from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 GLYPH_BOX = 20
 CANVAS = 28
@@ -44,7 +44,9 @@ def decode_picture(data: bytes) -> np.ndarray:
         img = ImageOps.exif_transpose(img)
     except GlyphError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise GlyphError(f"image too large ({exc})") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise GlyphError(f"unreadable image ({exc})") from None
     if max(img.size) > WORK_SIDE:
         img.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BOX)
@@ -112,9 +114,16 @@ def _thicken(ink: np.ndarray, scale: float) -> np.ndarray:
     grow = int(round((needed - width) / 2))
     if width == 0 or grow < 1:
         return ink
-    grow = min(grow, 16)
-    padded = Image.fromarray(np.pad(ink, grow).astype(np.float32), mode="F")
-    return np.asarray(padded.filter(ImageFilter.MaxFilter(2 * grow + 1)), dtype=np.float64)
+    return dilate(ink, min(grow, 16))
+
+
+def dilate(ink: np.ndarray, grow: int) -> np.ndarray:
+    """Grey dilation by a (2*grow+1)-square, padded by ``grow``: two 1-D passes, O(grow) per pixel."""
+    out = np.pad(ink, grow)
+    rows = np.pad(out, ((grow, grow), (0, 0)))
+    out = np.max([rows[s:s + out.shape[0]] for s in range(2 * grow + 1)], axis=0)
+    cols = np.pad(out, ((0, 0), (grow, grow)))
+    return np.max([cols[:, s:s + out.shape[1]] for s in range(2 * grow + 1)], axis=0)
 
 
 def _crop(ink: np.ndarray) -> np.ndarray:

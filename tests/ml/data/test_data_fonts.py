@@ -5,7 +5,14 @@ import pytest
 from data_fixtures import make_zip
 
 from ml.data.errors import DatasetError
-from ml.data.fonts import FontOptions, _font_from_bytes, _missing_glyph_masks, render_character, render_fonts
+from ml.data.fonts import (
+    FontOptions,
+    _font_from_bytes,
+    _missing_glyph_masks,
+    load_fonts,
+    render_character,
+    render_fonts,
+)
 from ml.data.sources import load_named
 
 
@@ -49,8 +56,10 @@ def test_fonts_in_a_zip_and_the_fonts_loader(fixture_font, tmp_path):
                                                 "family/LICENSE.txt": b"free"})
     data, report = render_fonts(archive, options=FontOptions(charset="digits", variants=1))
     assert len(data) == 10 and report["images_per_font"] == {"family/Aileron.OTF": 10}
-    splits = load_named("fonts", fixture_font)
-    assert splits["train"].charset.name == "letters-cased" and len(splits["train"]) > 300
+    splits = load_fonts(fixture_font, options=FontOptions(charset="digits", variants=5))
+    assert splits["test"].histogram() == {str(d): 1 for d in range(10)} and len(splits["train"]) == 40
+    with pytest.raises(ValueError, match="'fonts' needs data_root"):
+        load_named("fonts")
 
 
 def test_unreadable_font_is_named(fixture_font):

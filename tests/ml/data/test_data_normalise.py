@@ -1,13 +1,15 @@
 """Any picture of a character becomes an MNIST-style glyph: 20x20 box, centred by mass, white on black."""
 
 import io
+import struct
+import zlib
 
 import numpy as np
 import pytest
 from data_fixtures import picture
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
-from ml.data.normalise import MAX_PIXELS, GlyphError, glyph_from_picture, normalise_ink, stroke_width, to_ink
+from ml.data.normalise import GlyphError, dilate, glyph_from_picture, normalise_ink, stroke_width, to_ink
 from ml.data.sources import default_data_root
 
 
@@ -96,11 +98,28 @@ def test_blank_pictures_are_refused():
         normalise_ink(np.zeros((10, 10)))
 
 
+def png_header_only(width, height):
+    """A PNG that declares a size but holds no pixels: decoding it would be the attack."""
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
 def test_huge_picture_refused_before_decoding():
-    side = int(MAX_PIXELS ** 0.5) + 100
-    data = encode(Image.new("1", (side, side), 1))  # compresses to a few kB
+    with pytest.raises(GlyphError, match="image too large: 7000x7000 pixels"):
+        glyph_from_picture(png_header_only(7_000, 7_000))
     with pytest.raises(GlyphError, match="image too large"):
-        glyph_from_picture(data)
+        glyph_from_picture(png_header_only(60_000, 60_000))
+
+
+def test_dilation_matches_a_max_filter():
+    rng = np.random.default_rng(0)
+    ink = (rng.random((40, 30)) > 0.95) * rng.random((40, 30))
+    for grow in (1, 4):
+        padded = Image.fromarray(np.pad(ink, grow).astype(np.float32), mode="F")
+        expected = np.asarray(padded.filter(ImageFilter.MaxFilter(2 * grow + 1)))
+        assert np.allclose(dilate(ink, grow), expected)
 
 
 def test_to_ink_range():
@@ -114,11 +133,11 @@ REAL = default_data_root() / "mnist"
 @pytest.mark.realdata
 @pytest.mark.skipif(not REAL.is_dir(), reason=f"real MNIST not found at {REAL}")
 def test_an_mnist_digit_photographed_large_comes_back_as_itself():
-    from ml.data.sources import load_mnist
+    from ml.data.idx import read_idx
 
-    digits = load_mnist()["test"]
+    images = read_idx(REAL / "t10k-images-idx3-ubyte.gz", expect_ndim=3)
     scores = []
-    for image in digits.images[:30]:
+    for image in images[:30]:
         big = Image.fromarray(255 - image).resize((280, 280), Image.Resampling.BICUBIC)  # dark on light, 10x
         glyph = glyph_from_picture(encode(big))
         scores.append(np.corrcoef(glyph.ravel(), image.ravel())[0, 1])
