@@ -10,6 +10,7 @@ run's rows) and always matches the database, so nothing has to be kept in sync.
 import csv
 import io
 import json
+import math
 import tempfile
 import zipfile
 from pathlib import Path
@@ -18,8 +19,10 @@ from django.utils.text import slugify
 
 from generator_app.models import EpochMetric, SampleGrid
 from generator_app.selectors.run_series import STEP_KEYS
+from generator_app.services.run_media import pick_evenly
 
 QUALITY_TAGS = {"cond_acc", "cond_acc_min_class", "is", "bcis", "wcis", "fid", "case_acc"}
+MAX_IMAGES = 100  # TensorBoard shows a handful per tag anyway; keeps the zip small
 
 
 def _keys(mappings):
@@ -82,12 +85,28 @@ def export_name(run):
     return f"handgen-run-{run.pk}" + (f"-{slugify(run.name)}" if slugify(run.name) else "")
 
 
-def _grid_array(grid):
-    import numpy as np
+def _grid_image_value(grid):
+    """The grid's own PNG bytes as a TensorBoard image value: no decode and re-encode."""
     from PIL import Image
+    from tensorboardX.proto.summary_pb2 import Summary
 
     with grid.image.open("rb") as handle:
-        return np.asarray(Image.open(handle).convert("L"))
+        png = handle.read()
+    header = Image.open(io.BytesIO(png))  # reads the header only
+    width, height = header.size
+    channels = {"L": 1, "LA": 2, "RGB": 3, "RGBA": 4}.get(header.mode, 1)
+    image = Summary.Image(height=height, width=width, colorspace=channels, encoded_image_string=png)
+    return Summary.Value(tag="samples", image=image)
+
+
+def _scalar_values(prefix_of, values):
+    from tensorboardX.proto.summary_pb2 import Summary
+
+    return [
+        Summary.Value(tag=f"{prefix_of(key)}/{key}", simple_value=float(value))
+        for key, value in values.items()
+        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    ]
 
 
 def write_tensorboard_logs(run, log_dir):
@@ -96,15 +115,18 @@ def write_tensorboard_logs(run, log_dir):
     Scalars are logged at the global step (epoch values at the step that ended the epoch),
     so per-step and per-epoch curves share TensorBoard's step axis: ``step/*`` are the
     logged training steps, ``epoch/*`` the epoch averages, ``quality/*`` the evaluator's
-    figures; grids appear under the Images tab as ``samples``.
+    figures; grids (at most ``MAX_IMAGES``, evenly spaced) appear under Images as
+    ``samples``. All values of one step go in one event, through tensorboardX's
+    ``FileWriter`` with a deep queue: 200 epochs of a few thousand steps take seconds.
     """
-    from tensorboardX import SummaryWriter  # imported here: only the export needs it
+    from tensorboardX import FileWriter, summary
+    from tensorboardX.proto.summary_pb2 import Summary
 
     log_dir = Path(log_dir)
-    writer = SummaryWriter(logdir=str(log_dir), filename_suffix=f".handgen-run-{run.pk}")
+    writer = FileWriter(str(log_dir), max_queue=1000, filename_suffix=f".handgen-run-{run.pk}")
     try:
         config = json.dumps(run.hyperparameters, indent=2, sort_keys=True)
-        writer.add_text("config", f"```\n{config}\n```", 0)
+        writer.add_summary(summary.text("config", f"```\n{config}\n```"), 0)
         epoch_steps = {}
         rows = EpochMetric.objects.filter(run=run).order_by("epoch").values_list(
             "epoch", "step", "recorded_at", "losses", "metrics", "step_series"
@@ -112,25 +134,26 @@ def write_tensorboard_logs(run, log_dir):
         for epoch, step, recorded_at, losses, metrics, series in rows:
             global_step = step or epoch
             epoch_steps[epoch] = global_step
-            walltime = recorded_at.timestamp()
-            writer.add_scalar("epoch/epoch", epoch, global_step, walltime=walltime)
-            for key, value in {**(losses or {}), **(metrics or {})}.items():
-                if value is not None:
-                    group = "quality" if key in QUALITY_TAGS else "epoch"
-                    writer.add_scalar(f"{group}/{key}", value, global_step, walltime=walltime)
+            values = _scalar_values(
+                lambda key: "quality" if key in QUALITY_TAGS else "epoch",
+                {"epoch": epoch, **(losses or {}), **(metrics or {})},
+            )
+            writer.add_summary(Summary(value=values), global_step, walltime=recorded_at.timestamp())
             series = series if isinstance(series, dict) else {}
             steps = series.get("step") if isinstance(series.get("step"), list) else []
-            for key in STEP_KEYS:
-                values = series.get(key) if isinstance(series.get(key), list) else []
-                for point_step, value in zip(steps, values, strict=False):
-                    if isinstance(value, int | float) and not isinstance(value, bool):
-                        writer.add_scalar(f"step/{key}", value, point_step)
-        for grid in SampleGrid.objects.filter(run=run).order_by("epoch"):
+            columns = {key: series[key] for key in STEP_KEYS if isinstance(series.get(key), list)}
+            for i, point_step in enumerate(steps):
+                point = {key: column[i] for key, column in columns.items() if i < len(column)}
+                values = _scalar_values(lambda key: "step", point)
+                if values:
+                    writer.add_summary(Summary(value=values), point_step)
+        grids = list(SampleGrid.objects.filter(run=run).order_by("epoch"))
+        for grid in pick_evenly(grids, MAX_IMAGES):
             try:
-                image = _grid_array(grid)
+                value = _grid_image_value(grid)
             except (FileNotFoundError, OSError):
                 continue  # a lost image file leaves a gap, not a failed export
-            writer.add_image("samples", image, epoch_steps.get(grid.epoch, grid.epoch), dataformats="HW")
+            writer.add_summary(Summary(value=[value]), epoch_steps.get(grid.epoch, grid.epoch))
     finally:
         writer.close()
     return log_dir

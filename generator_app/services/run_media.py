@@ -25,7 +25,7 @@ LAST_FRAME_MS = 2000
 CAPTION_PX = 14
 
 
-def _pick_evenly(items, limit):
+def pick_evenly(items, limit):
     """At most ``limit`` items spread over ``items``, first and last included."""
     if len(items) <= limit:
         return list(items)
@@ -49,7 +49,7 @@ def _frame(grid, *, epochs_total, size):
 
 def render_training_gif(grids, *, epochs_total):
     """GIF bytes of ``grids`` (SampleGrid rows in epoch order), or None when there are none."""
-    grids = _pick_evenly(list(grids), MAX_FRAMES)
+    grids = pick_evenly(list(grids), MAX_FRAMES)
     if not grids:
         return None
     with grids[-1].image.open("rb") as handle:

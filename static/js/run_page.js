@@ -53,6 +53,11 @@
     var payload = data[scale];
     var container = document.getElementById("dynamics-charts");
     if (!payload) return;
+    if (!payload.x.length) {
+      container.innerHTML = "";
+      container.appendChild(H.el("p", "empty", scale === "step" ? "No training step logged yet." : "No epoch finished yet."));
+      return;
+    }
     var list = specs.dynamics.slice();
     if (scale === "epoch") list = list.concat(specs.epoch_only);
     var xLabel = scale === "epoch" ? "epoch" : "step";
@@ -70,6 +75,8 @@
     var container = document.getElementById("quality-charts");
     if (!payload) return;
     var measured = specs.quality.filter(function (spec) { return H.hasValues(payload.series[spec.series[0].key]); });
+    var note = document.getElementById("reference-note");
+    if (note) note.hidden = !measured.length;
     if (!measured.length) {
       container.innerHTML = "";
       container.appendChild(H.el("p", "empty", payload.x.length

@@ -22,6 +22,7 @@ def runs(transactional_db, media_root, django_user_model):
     return {
         "long": make_run(epochs_done=5, name="adam", seed=1),
         "short": make_run(epochs_done=3, epochs_total=5, status=RunStatus.FAILED, name="sgd", seed=2),
+        "running": make_run(epochs_done=2, epochs_total=4, status=RunStatus.RUNNING, name="live", seed=3),
     }
 
 
@@ -90,3 +91,44 @@ def test_open_a_run_move_the_epoch_slider_then_compare(live_server, runs, page):
     assert short_column.locator(".clamp-note").inner_text() == "Stopped at epoch 3: showing epoch 3."
     long_column = page.locator(f".grid-column[data-run='{long.pk}']")
     assert "epoch 5" in long_column.inner_text() and long_column.locator(".clamp-note").count() == 0
+
+
+def add_epoch(run, epoch):
+    """What the training sink stores after an epoch, done from a plain thread (see ``page``)."""
+    import threading
+
+    from django.core.files.base import ContentFile
+    from django.db import connection
+
+    from generator_app.models import EpochMetric, SampleGrid, TrainingRun
+    from tests.web.run_factories import epoch_record, grid_png
+
+    def write():
+        try:
+            losses, metrics, series, duration = epoch_record(epoch, epochs=run.epochs_total)
+            EpochMetric.objects.create(run=run, epoch=epoch, step=epoch * 100, losses=losses, metrics=metrics,
+                                       step_series=series, duration_seconds=duration)  # fmt: skip
+            grid = SampleGrid(run=run, epoch=epoch)
+            grid.image.save("g.png", ContentFile(grid_png(epoch=epoch, epochs=run.epochs_total)), save=True)
+            TrainingRun.objects.filter(pk=run.pk).update(epochs_done=epoch, steps_done=epoch * 100)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    thread.join()
+
+
+def test_a_running_run_updates_live(live_server, runs, page, media_root):
+    running = runs["running"]
+    page.goto(f"{live_server.url}/runs/{running.pk}/")
+    page.wait_for_selector("#dynamics-charts .uplot")
+    assert page.locator("#run-progress-text").inner_text().startswith("Epoch 2 of 4")
+    points = "document.querySelector('[data-chart=loss]')._plot.data[0].length"
+    assert page.evaluate(points) == 2
+    add_epoch(running, 3)
+    page.wait_for_function("document.getElementById('run-progress-text').textContent.startsWith('Epoch 3 of 4')")
+    page.wait_for_function(f"{points} === 3")  # the new point is on the chart
+    page.wait_for_function("document.getElementById('grid-epoch').textContent === 'Epoch 3 of 4'")
+    assert page.locator("#grid-slider").get_attribute("max") == "2"
+    assert page.locator("#run-progress").get_attribute("value") == "3"

@@ -71,8 +71,8 @@ def test_a_missing_grid_file_skips_that_frame(media_root):
 
 
 def test_long_runs_keep_evenly_spaced_frames_with_first_and_last():
-    picked = run_media._pick_evenly(list(range(1, 501)), 120)
+    picked = run_media.pick_evenly(list(range(1, 501)), 120)
     assert len(picked) == 120
     assert picked[0] == 1 and picked[-1] == 500
     assert picked == sorted(set(picked))
-    assert run_media._pick_evenly([1, 2, 3], 120) == [1, 2, 3]
+    assert run_media.pick_evenly([1, 2, 3], 120) == [1, 2, 3]
