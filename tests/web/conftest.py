@@ -40,6 +40,15 @@ def database_url(settings_dict):
     raise NotImplementedError(f"no DATABASE_URL form for {engine}")
 
 
+def _die_with_the_test_process():
+    """Runs in the worker before exec: Linux sends it SIGTERM if pytest dies without its
+    teardown (killed by a timeout), so no orphan worker steals a later run's tasks."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 class WorkerProcess:
     """A `celery worker` subprocess in its own process group, logging to a file."""
 
@@ -60,7 +69,7 @@ class WorkerProcess:
         log = open(self.log_path, "wb")  # noqa: SIM115  (the child keeps writing to it)
         self.process = subprocess.Popen(
             self.args, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_the_test_process,
         )  # fmt: skip
         log.close()
         ready_line = self.name.split("@")[0] + "@"
