@@ -49,10 +49,18 @@ def dataset_root(dataset: Dataset) -> Path:
 
 
 def training_data_config(dataset: Dataset) -> dict:
-    """``{"dataset": ml loader, "data_root": folder}``: the part of a training config naming the data."""
+    """``{"dataset": ml loader, "data_root": folder}``: the part of a training config naming the data.
+
+    A stored dataset always trains from its own folder. A real dataset read in place uses
+    its folder when this host has it, else ml's default data folder (``data_root`` None),
+    so a worker host may keep the real files elsewhere.
+    """
     if not dataset.training_loader:
         raise ValidationError(f"Dataset {dataset.name!r} was not imported, so no loader is known for it.")
-    return {"dataset": dataset.training_loader, "data_root": str(dataset_root(dataset))}
+    root = dataset_root(dataset)
+    if not dataset.is_stored and not root.is_dir():
+        return {"dataset": dataset.training_loader, "data_root": None}
+    return {"dataset": dataset.training_loader, "data_root": str(root)}
 
 
 def _unique_name(base: str) -> str:

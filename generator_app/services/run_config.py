@@ -19,14 +19,19 @@ FIXTURE = "fixture"
 def ml_dataset_for(dataset):
     """``{"dataset": loader name, "data_root": folder or None}`` for a Dataset row.
 
-    A row named after one of ml's loaders ("mnist", "emnist-letters", "fixture"...) uses
-    it; otherwise the charset decides. ``storage_path`` becomes the loader's folder when it
+    An imported row (``source_format`` set) says which loader reads it; a row named after
+    one of ml's loaders ("mnist", "emnist-letters", "fixture"...) uses it; otherwise the
+    charset decides. ``storage_path`` becomes the loader's folder when it
     exists on this host (relative paths are relative to the project); otherwise ml's
     default data folder is used, so a worker host may keep its data elsewhere.
     Raises ``ConfigError`` when no loader reads the dataset.
     """
     from ml.train.config import DATASETS
 
+    if getattr(dataset, "training_loader", ""):  # registered by import_dataset or the admin upload
+        from generator_app.services.datasets import training_data_config
+
+        return training_data_config(dataset)
     if dataset.name in DATASETS:
         name = dataset.name
     elif dataset.charset in LOADER_BY_CHARSET:

@@ -12,9 +12,9 @@ from PIL import Image
 
 from generator_app.models import Dataset
 from generator_app.services import datasets as service
+from generator_app.services.run_config import build_training_config
 from ml.data.idx import sha256_of
 from ml.data.sources import default_data_root, load_named
-from ml.train.config import validate_config
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,8 @@ def test_importing_a_users_zip_creates_the_row_arrays_and_preview(tmp_path, medi
     assert preview.size[1] == 3 * 28
 
     # A training run reads it back through ml's "imported" loader, checksums verified.
-    config = validate_config({**service.training_data_config(dataset), "architecture": "cgan-strong"})
+    config = build_training_config(dataset=dataset, architecture="cgan-strong", options={"epochs": 1})
+    assert config["dataset"] == "imported"
     data = load_named(config["dataset"], config["data_root"])
     assert len(data["train"]) == 27 and data["train"].charset.classes == ("a", "b", "c")
     assert stored_folders(media_root) == [str(dataset.pk)]
@@ -56,6 +57,9 @@ def test_real_layout_is_read_in_place_not_copied(tmp_path, media_root):
     assert set(dataset.file_sha256) == {p.name for p in root.iterdir()}
     assert dataset.split_counts == {"train": 30, "test": 10}
     assert service.training_data_config(dataset) == {"dataset": "mnist", "data_root": str(root.resolve())}
+    Dataset.objects.filter(pk=dataset.pk).update(storage_path="/nowhere/on/this/host")
+    dataset.refresh_from_db()  # a worker host without that folder uses ml's default data folder
+    assert service.training_data_config(dataset) == {"dataset": "mnist", "data_root": None}
     again = service.import_dataset(source_format="mnist", path=root)
     assert again.name == "MNIST (2)"  # default names never collide
 
