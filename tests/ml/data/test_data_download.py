@@ -128,3 +128,14 @@ def test_emnist_style_release_extracts_the_letters_files(server, tmp_path):
     folder = fetch_release("emnist-letters", tmp_path, progress=False, releases=release)
     assert (folder / "emnist-letters-test-labels-idx1-ubyte.gz").read_text() == "testlabels"
     assert not (folder / "emnist-digits-train-labels-idx1-ubyte.gz").exists()
+
+
+def test_command_line_fetches_into_the_cache(server, tmp_path, monkeypatch, capsys):
+    from ml.data import download as module
+
+    monkeypatch.setattr(module, "RELEASES", {"mnist": [remote(server, "/good")], "bad": [remote(server, "/corrupt")]})
+    assert module.main(["mnist", "--cache", str(tmp_path), "--quiet"]) == 0
+    assert (tmp_path / "mnist" / "file.bin").read_bytes() == GOOD
+    assert "mnist: verified files in" in capsys.readouterr().out
+    assert module.main(["bad", "--cache", str(tmp_path), "--quiet"]) == 1
+    assert "wrong checksum" in capsys.readouterr().err
