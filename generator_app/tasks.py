@@ -63,3 +63,50 @@ def recover_stale_runs_at_worker_start(sender=None, **kwargs):
         logger.exception("worker start-up: stale-run check failed")
     finally:
         connections.close_all()  # pool children are forked from this process: no shared sockets
+
+
+# --- Text generation ---------------------------------------------------------------------------
+# Routed to the `generate` queue (its own workers, never behind a training run). Short limits:
+# the soft one ends the request failed with a message; the sweep below catches the rest.
+@shared_task(
+    name="generator_app.tasks.generate_text",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.HANDGEN_GENERATION_SOFT_TIME_LIMIT,
+    time_limit=settings.HANDGEN_GENERATION_TIME_LIMIT,
+)
+def generate_text(generation_id):
+    """Draw one generation request; a request that is not pending is left alone."""
+    from generator_app.services.generation_run import run_generation
+
+    return run_generation(generation_id=generation_id)
+
+
+@shared_task(name="generator_app.tasks.sweep_stale_generations")
+def sweep_stale_generations():
+    """Fail requests no worker will finish (celery beat calls this periodically)."""
+    from generator_app.services.generation import fail_stale_generations
+
+    return fail_stale_generations()
+
+
+@shared_task(name="generator_app.tasks.generate_warm_up", ignore_result=True, expires=600)
+def generate_warm_up():
+    """Load the default generators into a generation worker before the first user needs them."""
+    from generator_app.services.generation_run import warm_up_generators
+
+    return warm_up_generators()
+
+
+@worker_ready.connect
+def warm_up_generation_worker(sender=None, **kwargs):
+    """A worker that consumes the ``generate`` queue asks for a warm-up as it starts."""
+    try:
+        queues = set(sender.app.amqp.queues.consume_from or ())
+    except AttributeError:
+        return
+    if "generate" in queues:
+        try:
+            generate_warm_up.apply_async()
+        except Exception:  # a broker hiccup only costs the first request its load time
+            logger.exception("could not queue the generation warm-up")

@@ -2,12 +2,17 @@
 
 from django.urls import path
 
-from generator_app.views import accounts, media, pages, runs
+from generator_app.views import accounts, generations, media, pages, runs
 
 urlpatterns = [
     path("", pages.landing, name="landing"),
-    path("generate/", pages.generate, name="generate"),
-    path("generations/", pages.my_generations, name="my_generations"),
+    path("generate/", generations.generate, name="generate"),
+    path("generations/", generations.my_generations, name="my_generations"),
+    path("generations/<uuid:pk>/image.png", generations.image_png, name="generation_image"),
+    path("generations/<uuid:pk>/image.svg", generations.image_svg, name="generation_svg"),
+    path("generations/<uuid:pk>/image.pdf", generations.image_pdf, name="generation_pdf"),
+    path("generations/<uuid:pk>/glyphs/", generations.glyph_debug, name="generation_glyphs"),
+    path("generations/<uuid:pk>/delete/", generations.delete, name="generation_delete"),
     path("runs/", runs.run_list_page, name="runs"),
     path("runs/compare/", runs.run_compare_page, name="run_compare"),
     path("runs/<int:pk>/", runs.run_detail_page, name="run_detail"),

@@ -181,7 +181,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"user": env("HANDGEN_API_USER_RATE", default="600/minute")},
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("HANDGEN_API_USER_RATE", default="600/minute"),
+        # New generation requests per user (the page and the API share it).
+        "generate": env("HANDGEN_GENERATE_RATE", default="30/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "HandGen API",
@@ -206,6 +210,20 @@ HANDGEN_RUN_MAX_RECOVERIES = env.int("HANDGEN_RUN_MAX_RECOVERIES", default=3)
 HANDGEN_RUN_RECOVERY_INTERVAL = env.float("HANDGEN_RUN_RECOVERY_INTERVAL", default=60.0)
 # Images drawn for the full evaluation of a finished run (ml.metrics.report.evaluate_generator).
 HANDGEN_FINAL_EVAL_IMAGES = env.int("HANDGEN_FINAL_EVAL_IMAGES", default=10_000)
+
+# --- Text generation (generator_app/services/generation*.py) ---------------------------------
+# Evaluator classifiers that read each drawn glyph (ml/pretrained/evaluators/<charset>/);
+# a glyph read as another class, or blank, is redrawn up to HANDGEN_GLYPH_REDRAWS times.
+HANDGEN_EVALUATOR_DIR = Path(env("HANDGEN_EVALUATOR_DIR", default=str(HANDGEN_PRETRAINED_DIR / "evaluators")))
+HANDGEN_GLYPH_REDRAWS = env.int("HANDGEN_GLYPH_REDRAWS", default=3)
+# A warm worker draws 1,000 characters in seconds; the limits leave room for a cold one, which
+# first imports TensorFlow and loads the models (minutes on a CPU busy with training).
+# A generation never stays unfinished: pending this long (no worker took it) or running this
+# long (its worker died) and the periodic sweep marks it failed with the reason.
+HANDGEN_GENERATION_SOFT_TIME_LIMIT = env.int("HANDGEN_GENERATION_SOFT_TIME_LIMIT", default=300)
+HANDGEN_GENERATION_TIME_LIMIT = env.int("HANDGEN_GENERATION_TIME_LIMIT", default=330)
+HANDGEN_GENERATION_PENDING_LIMIT = env.int("HANDGEN_GENERATION_PENDING_LIMIT", default=900)
+HANDGEN_GENERATION_SWEEP_INTERVAL = env.float("HANDGEN_GENERATION_SWEEP_INTERVAL", default=60.0)
 
 # --- Celery -------------------------------------------------------------------------------
 # Broker: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, which needs
@@ -250,11 +268,16 @@ CELERY_TASK_TRACK_STARTED = True
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = (Queue("default", routing_key="default"), Queue("gpu", routing_key="gpu"))
-# Training and generation need the accelerator (and TensorFlow): they go to `gpu`.
+CELERY_TASK_QUEUES = (
+    Queue("default", routing_key="default"),
+    Queue("gpu", routing_key="gpu"),
+    Queue("generate", routing_key="generate"),
+)
+# Training needs the accelerator (and TensorFlow): it goes to `gpu`. Generation has its own
+# queue and workers, so a user's text never waits behind a training run that takes hours.
 CELERY_TASK_ROUTES = {
     "generator_app.tasks.train_*": {"queue": "gpu"},
-    "generator_app.tasks.generate_*": {"queue": "gpu"},
+    "generator_app.tasks.generate_*": {"queue": "generate"},
 }
 # Celery beat (embedded in the default worker by start.sh): re-queue runs whose worker died.
 CELERY_BEAT_SCHEDULE = {
@@ -263,5 +286,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": HANDGEN_RUN_RECOVERY_INTERVAL,
         "options": {"expires": HANDGEN_RUN_RECOVERY_INTERVAL},  # no pile-up while no worker listens
     },
+}
+CELERY_BEAT_SCHEDULE["sweep-stale-generations"] = {
+    "task": "generator_app.tasks.sweep_stale_generations",
+    "schedule": HANDGEN_GENERATION_SWEEP_INTERVAL,
+    "options": {"expires": HANDGEN_GENERATION_SWEEP_INTERVAL},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

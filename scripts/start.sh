@@ -4,7 +4,8 @@
 #
 # Defaults need no server (SQLite + filesystem broker under var/); DATABASE_URL and
 # REDIS_URL switch to PostgreSQL and Redis. HANDGEN_BIND (127.0.0.1:8000),
-# WEB_CONCURRENCY (2) and HANDGEN_WORKER_CONCURRENCY (1) tune the processes.
+# WEB_CONCURRENCY (2), HANDGEN_WORKER_CONCURRENCY (1) and HANDGEN_GENERATE_CONCURRENCY (1)
+# tune the processes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -34,24 +35,29 @@ worker=$!
 .venv/bin/celery -A handgen_site worker -Q gpu -n "handgen-gpu@%h" \
   --concurrency 1 --max-tasks-per-child 1 --loglevel INFO &
 trainer=$!
+# Generation: its own queue, so a user's text never waits behind a training run; each process
+# keeps the generators loaded between requests.
+.venv/bin/celery -A handgen_site worker -Q generate -n "handgen-generate@%h" \
+  --concurrency "${HANDGEN_GENERATE_CONCURRENCY:-1}" --loglevel INFO &
+writer=$!
 
 stop() {
   trap - INT TERM
-  kill -TERM "$web" "$worker" "$trainer" 2>/dev/null || true
+  kill -TERM "$web" "$worker" "$trainer" "$writer" 2>/dev/null || true
   # The worker finishes its current task on TERM; give both a moment, then stop what is
   # left hard (runs keep their state in the database and are picked up again).
   for _ in $(seq 20); do
     kill -0 -- "-$web" 2>/dev/null || kill -0 -- "-$worker" 2>/dev/null || kill -0 -- "-$trainer" 2>/dev/null ||
-      return 0
+      kill -0 -- "-$writer" 2>/dev/null || return 0
     sleep 0.5
   done
-  kill -KILL -- "-$web" "-$worker" "-$trainer" 2>/dev/null || true
+  kill -KILL -- "-$web" "-$worker" "-$trainer" "-$writer" 2>/dev/null || true
 }
 trap 'echo; echo "Stopping HandGen..."; stop; exit 0' INT TERM
 
 echo "HandGen is starting at http://$bind/  (admin: /admin/, API docs: /api/docs/). Ctrl-C stops the site and its worker."
 set +e
-wait -n "$web" "$worker" "$trainer"  # if one exits, stop the others
+wait -n "$web" "$worker" "$trainer" "$writer"  # if one exits, stop the others
 status=$?
 set -e
 stop

@@ -3,11 +3,13 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from .generations import GenerationViewSet
 from .runs import TrainingRunViewSet
 from .views import DatasetViewSet
 
 router = DefaultRouter()
 router.register("datasets", DatasetViewSet, basename="dataset")
 router.register("runs", TrainingRunViewSet, basename="run")
+router.register("generations", GenerationViewSet, basename="generation")
 
 urlpatterns = [path("", include(router.urls))]

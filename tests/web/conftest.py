@@ -52,7 +52,7 @@ def _die_with_the_test_process():
 class WorkerProcess:
     """A `celery worker` subprocess in its own process group, logging to a file."""
 
-    def __init__(self, *, env, log_path, queues="default,gpu", concurrency=1, extra_args=()):
+    def __init__(self, *, env, log_path, queues="default,gpu,generate", concurrency=1, extra_args=()):
         self.name = f"test-{uuid.uuid4().hex[:8]}@%h"
         self.env = env
         self.log_path = Path(log_path)
@@ -237,3 +237,75 @@ def sample_objects(db, media_root, django_user_model):
         "user": user, "dataset": dataset, "run": run, "metric": metric, "grid": grid,
         "generator": generator, "generation": generation,
     }  # fmt: skip
+
+
+# --- Generators for generation tests -------------------------------------------------------------
+def _tiny_generator_key():
+    """Changes whenever code that shapes the exported files changes (so a cached copy is never stale)."""
+    import hashlib
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(version("keras").encode())
+    paths = sorted((PROJECT_ROOT / "ml/models").glob("*.py")) + [
+        PROJECT_ROOT / name
+        for name in (
+            "ml/data/charset.py", "ml/data/fixture.py", "ml/data/arrays.py", "ml/train/config.py",
+            "ml/train/export.py", "ml/train/gan.py", "ml/generator.py", "tests/web/tiny_generators.py",
+        )
+    ]  # fmt: skip
+    for path in paths:
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@pytest.fixture(scope="session")
+def tiny_generator_files():
+    """{charset: model.keras path} of tiny digits and letters-cased generators.
+
+    Built in a subprocess (tests/web/tiny_generators.py) so this process never imports
+    TensorFlow, at most once per session, and kept under var/test/cache keyed by the code
+    that shapes them: on a busy 2-core machine the build takes from 20 s to minutes.
+    """
+    import json
+
+    out = Path(settings.VAR_DIR) / "cache" / "tiny-generators" / _tiny_generator_key()
+    index = out / "paths.json"
+    if index.exists():
+        paths = json.loads(index.read_text())
+        if all(Path(p).exists() for p in paths.values()):
+            return paths
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.web.tiny_generators", str(out)],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-4000:]
+    paths = json.loads(result.stdout.strip().splitlines()[-1])
+    index.write_text(json.dumps(paths))
+    return paths
+
+
+@pytest.fixture
+def default_generators(db, settings, tiny_generator_files):
+    """The tiny generators registered as the defaults for digits and letters-cased."""
+    import shutil
+
+    from generator_app.models import GeneratorModel
+    from generator_app.services.pretrained import file_sha256
+
+    created = {}
+    for charset, source in sorted(tiny_generator_files.items()):
+        name = f"tiny-{charset}"
+        relative = f"generators/{name}/model.keras"
+        target = Path(settings.MEDIA_ROOT) / relative
+        if not target.exists() or file_sha256(target) != file_sha256(source):  # files outlive the test DB
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        generator = GeneratorModel(
+            name=name, charset=charset, architecture="cgan-strong", weights_sha256=file_sha256(target),
+            is_default=True,
+        )  # fmt: skip
+        generator.weights.name = relative
+        generator.full_clean()
+        generator.save()
+        created[charset] = generator
+    return created

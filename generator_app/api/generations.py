@@ -1,0 +1,132 @@
+"""Generation requests over the API: create (202), read, list own, delete.
+
+Each user sees only their own requests: another user's id answers 404, like a
+missing one. Creating is throttled per user (the ``generate`` rate); reads use
+the general per-user rate, generous enough for a page polling its result.
+"""
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+
+from generator_app.models import MAX_TEXT_LENGTH, GenerationRequest, GenerationStatus
+from generator_app.models.validators import MAX_SEED
+from generator_app.selectors.generations import generation_list_for_user
+from generator_app.services.generation import (
+    USER_OPTIONS,
+    delete_generation,
+    fail_stale_generations,
+    request_generation,
+)
+
+
+class GenerationCreateThrottle(UserRateThrottle):
+    scope = "generate"
+
+
+class GenerationReadThrottle(UserRateThrottle):
+    scope = "user"
+
+
+class GenerationInputSerializer(serializers.Serializer):
+    """Shape only; what the text may contain is the service's business (one rule for page and API)."""
+
+    text = serializers.CharField(
+        trim_whitespace=False, allow_blank=True,
+        help_text=f"Up to {MAX_TEXT_LENGTH} characters: letters, digits, space, line breaks and . , ! ? ' \" - : ; ( )",
+    )  # fmt: skip
+    style_seed = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=MAX_SEED,
+        help_text="Fixes the hand; omit for a random one (returned in the response).",
+    )  # fmt: skip
+    options = serializers.DictField(
+        required=False, default=dict, help_text=f"Render settings: any of {', '.join(USER_OPTIONS)}."
+    )
+
+
+class GenerationSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    image_url = serializers.SerializerMethodField()
+    svg_url = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField()
+    duration_ms = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = GenerationRequest
+        fields = [
+            "id", "url", "status", "text", "style_seed", "options", "error_message", "image_url", "svg_url",
+            "pdf_url", "timings", "duration_ms", "model_versions", "created_at", "started_at", "finished_at",
+        ]  # fmt: skip
+
+    def _absolute(self, name, generation):
+        url = reverse(name, args=[generation.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, generation):
+        return self._absolute("generation-detail", generation)
+
+    def _file(self, name, generation):
+        return self._absolute(name, generation) if generation.status == GenerationStatus.SUCCEEDED else None
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_image_url(self, generation):
+        return self._file("generation_image", generation)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_svg_url(self, generation):
+        return self._file("generation_svg", generation)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_pdf_url(self, generation):
+        return self._file("generation_pdf", generation)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=GenerationInputSerializer,
+        responses={202: GenerationSerializer, 400: OpenApiResponse(description="Invalid text or options")},
+        description="Queue text to be written by hand. Poll the returned url until status is succeeded or failed.",
+    ),
+    list=extend_schema(description="Your generation requests, newest first."),
+)
+class GenerationViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = GenerationSerializer
+
+    def get_queryset(self):
+        return generation_list_for_user(user=self.request.user)
+
+    def get_throttles(self):
+        return [GenerationCreateThrottle()] if self.action == "create" else [GenerationReadThrottle()]
+
+    def create(self, request, *args, **kwargs):
+        data = GenerationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            generation = request_generation(user=request.user, **data.validated_data)
+        except ValidationError as error:
+            raise ApiValidationError(error.message_dict) from None
+        body = self.get_serializer(generation).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+    def list(self, request, *args, **kwargs):
+        fail_stale_generations(user=request.user)
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        fail_stale_generations(user=request.user)
+        return super().retrieve(request, *args, **kwargs)
+
+    def perform_destroy(self, instance):
+        delete_generation(generation=instance)

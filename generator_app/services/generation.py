@@ -1,0 +1,185 @@
+"""Generation requests from the web side: validate and queue, delete, fail, sweep.
+
+The web process only checks the input and queues the request; drawing happens
+in a worker on the ``generate`` queue (see ``generation_run``). Invalid input
+raises ``ValidationError`` before anything is saved or queued.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from generator_app.models import MAX_TEXT_LENGTH, GenerationRequest, GenerationStatus
+from generator_app.models.generation_request import generation_image_path
+from generator_app.models.validators import MAX_SEED
+from ml.render import RenderOptions
+
+from .generation_charsets import check_text_is_writable, writing_charsets
+
+logger = logging.getLogger(__name__)
+
+# The render options a user may choose; the jitter seed is the style seed, and the
+# typographic proportions (x-height, descender, ink threshold) stay the renderer's.
+USER_OPTIONS = (
+    "width", "char_size", "letter_spacing", "word_spacing", "line_spacing", "slant", "jitter", "ink",
+    "background",
+)  # fmt: skip
+# Tighter than the renderer's own limits: one request must not occupy a worker for minutes.
+OPTION_LIMITS = {"width": (200, 4000), "char_size": (16, 200)}
+
+
+def normalise_text(text: str) -> str:
+    """Browsers send line breaks as CRLF; the page counts them as one character."""
+    return text.replace("\r\n", "\n")
+
+
+def check_text(text) -> str:
+    """The text to write, or ValidationError({'text': ...}) saying what is wrong with it."""
+    if not isinstance(text, str):
+        raise ValidationError({"text": "Text must be a string."})
+    text = normalise_text(text)
+    if not text.strip():
+        raise ValidationError({"text": "Type some text to write."})
+    if len(text) > MAX_TEXT_LENGTH:
+        raise ValidationError(
+            {"text": f"The text is {len(text)} characters long; the limit is {MAX_TEXT_LENGTH}."}
+        )
+    check_text_is_writable(text, writing_charsets())
+    return text
+
+
+def clean_options(options) -> dict:
+    """User render options → the full set stored with the request (defaults filled in).
+
+    Storing every value, not only those given, keeps a request reproducible if a
+    default changes later.
+    """
+    if options is None:
+        options = {}
+    if not isinstance(options, dict):
+        raise ValidationError({"options": "Options must be an object of render settings."})
+    unknown = sorted(set(options) - set(USER_OPTIONS))
+    if unknown:
+        raise ValidationError(
+            {"options": f"Unknown option(s): {', '.join(unknown)}. Known: {', '.join(USER_OPTIONS)}."}
+        )
+    for name, (low, high) in OPTION_LIMITS.items():
+        value = options.get(name)
+        if isinstance(value, int) and not isinstance(value, bool) and not low <= value <= high:
+            raise ValidationError({"options": f"{name} must be between {low} and {high}, got {value}."})
+    try:
+        resolved = RenderOptions.from_dict(dict(options))
+    except (TypeError, ValueError) as error:
+        raise ValidationError({"options": str(error)}) from None
+    return {name: getattr(resolved, name) for name in USER_OPTIONS}
+
+
+def check_style_seed(style_seed) -> int:
+    if style_seed is None or style_seed == "":
+        return secrets.randbelow(MAX_SEED + 1)
+    if isinstance(style_seed, bool) or not isinstance(style_seed, int) or not 0 <= style_seed <= MAX_SEED:
+        raise ValidationError({"style_seed": f"The style seed must be a whole number from 0 to {MAX_SEED}."})
+    return style_seed
+
+
+def request_generation(*, user, text, options=None, style_seed=None) -> GenerationRequest:
+    """Validate, save and queue a request; raise ValidationError (nothing saved) for bad input."""
+    errors = {}
+    cleaned = {}
+    for field, check, value in (
+        ("text", check_text, text),
+        ("options", clean_options, options),
+        ("style_seed", check_style_seed, style_seed),
+    ):
+        try:
+            cleaned[field] = check(value)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    generation = GenerationRequest(user=user, **cleaned)
+    generation.full_clean()
+    with transaction.atomic():
+        generation.save()
+        # The worker must find the row: send the message once the row is committed.
+        transaction.on_commit(lambda: enqueue_generation(generation_id=generation.pk))
+    return generation
+
+
+def enqueue_generation(*, generation_id) -> None:
+    """Send the task; a broker that refuses it ends the request failed rather than pending forever."""
+    from generator_app.tasks import generate_text
+
+    try:
+        generate_text.apply_async(args=[str(generation_id)])
+    except Exception as error:  # noqa: BLE001  (any broker error: the user must hear about it)
+        logger.exception("could not queue generation %s", generation_id)
+        fail_generation(generation_id=generation_id, message=f"The request could not be queued ({error}).")
+
+
+def fail_generation(*, generation_id, message: str, only_if_status=None) -> bool:
+    """End an unfinished request as failed with ``message``; False if it had already ended."""
+    statuses = only_if_status or (GenerationStatus.PENDING, GenerationStatus.RUNNING)
+    with transaction.atomic():
+        generation = (
+            GenerationRequest.objects.select_for_update().filter(pk=generation_id, status__in=statuses).first()
+        )
+        if generation is None:
+            return False
+        generation.status = GenerationStatus.FAILED
+        generation.error_message = message.strip() or "The request failed."
+        generation.finished_at = timezone.now()
+        generation.full_clean()
+        generation.save(update_fields=["status", "error_message", "finished_at"])
+    return True
+
+
+def fail_stale_generations(*, user=None, now=None) -> int:
+    """Mark requests no worker is going to finish as failed; return how many.
+
+    Pending past HANDGEN_GENERATION_PENDING_LIMIT: no worker took it (none running,
+    or the message was lost). Running past the task's hard time limit: its worker died.
+    Runs periodically (celery beat) and before a user's list is shown.
+    """
+    now = now or timezone.now()
+    pending_cutoff = now - timedelta(seconds=settings.HANDGEN_GENERATION_PENDING_LIMIT)
+    running_cutoff = now - timedelta(seconds=settings.HANDGEN_GENERATION_TIME_LIMIT + 30)
+    queryset = GenerationRequest.objects.all() if user is None else GenerationRequest.objects.filter(user=user)
+    stale_pending = queryset.filter(status=GenerationStatus.PENDING, created_at__lt=pending_cutoff)
+    stale_running = queryset.filter(status=GenerationStatus.RUNNING, started_at__lt=running_cutoff)
+    count = 0
+    for pk in stale_pending.values_list("pk", flat=True):
+        minutes = settings.HANDGEN_GENERATION_PENDING_LIMIT // 60
+        message = f"No worker picked this request up within {minutes} minutes; please submit it again."
+        count += fail_generation(generation_id=pk, message=message, only_if_status=[GenerationStatus.PENDING])
+    for pk in stale_running.values_list("pk", flat=True):
+        message = "The worker drawing this request stopped before it finished; please submit it again."
+        count += fail_generation(generation_id=pk, message=message, only_if_status=[GenerationStatus.RUNNING])
+    return count
+
+
+def generation_files(generation: GenerationRequest) -> list[str]:
+    """Storage names of every file a request may have (image, glyph sheet, cached vector forms)."""
+    folder = generation_image_path(generation, "")
+    try:
+        _, names = default_storage.listdir(folder)
+    except FileNotFoundError:
+        names = []
+    return [folder + name for name in names]
+
+
+def delete_generation(*, generation: GenerationRequest) -> None:
+    """Delete a request and its files. A worker still drawing it finds the row gone and cleans up."""
+    names = generation_files(generation)
+    with transaction.atomic():
+        generation.delete()
+    for name in names:
+        default_storage.delete(name)

@@ -1,0 +1,209 @@
+"""Drawing a queued request in the worker: claim it, draw the glyphs, lay them out, save the image.
+
+Safe to run twice for one message: only a pending request is claimed. A request
+found already running was being drawn by a worker that died (the broker handed
+the message out again), so it ends failed with that reason instead of risking
+a crash loop; the user resubmits with one click. Any error ends the request
+failed with a message; nothing is left running.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from generator_app.models import GenerationRequest, GenerationStatus, GeneratorModel
+from ml.render import is_drawn_procedurally, render_png
+from ml.writer import write_glyphs
+
+from . import glyphs as loaded
+from .generation import fail_generation, generation_files
+from .generation_charsets import generator_charset, writing_charsets
+from .generation_files import IMAGE_NAME, SHEET_NAME, page_layout, save_file, sheet_bytes
+
+logger = logging.getLogger(__name__)
+
+CRASHED_MESSAGE = "The worker drawing this request stopped before it finished; please submit it again."
+
+
+class _Clock:
+    """Milliseconds spent per phase, accumulated (draws and reads happen once per attempt)."""
+
+    def __init__(self):
+        self.ms: dict[str, float] = {}
+
+    def add(self, phase: str, started: float) -> None:
+        self.ms[phase] = self.ms.get(phase, 0.0) + (time.perf_counter() - started) * 1000.0
+
+
+class _Timed:
+    """Wraps a generator or reader so the redraw loop's calls are timed per phase."""
+
+    def __init__(self, inner, clock: _Clock, phase: str):
+        self._inner, self._clock, self._phase = inner, clock, phase
+        self.charset = inner.charset
+        self.latent_dim = getattr(inner, "latent_dim", None)
+
+    def draw(self, labels, z):
+        started = time.perf_counter()
+        try:
+            return self._inner.draw(labels, z)
+        finally:
+            self._clock.add(self._phase, started)
+
+    def probs(self, images):
+        started = time.perf_counter()
+        try:
+            return self._inner.probs(images)
+        finally:
+            self._clock.add(self._phase, started)
+
+
+def _claim(generation_id) -> GenerationRequest | None:
+    """Move a pending request to running; None when there is nothing (more) to do."""
+    with transaction.atomic():
+        generation = GenerationRequest.objects.select_for_update().filter(pk=generation_id).first()
+        if generation is None or generation.status in (GenerationStatus.SUCCEEDED, GenerationStatus.FAILED):
+            return None
+        if generation.status == GenerationStatus.RUNNING:
+            generation.status = GenerationStatus.FAILED
+            generation.error_message = CRASHED_MESSAGE
+            generation.finished_at = timezone.now()
+            generation.full_clean()
+            generation.save(update_fields=["status", "error_message", "finished_at"])
+            return None
+        generation.status = GenerationStatus.RUNNING
+        generation.started_at = timezone.now()
+        generation.full_clean()
+        generation.save(update_fields=["status", "started_at"])
+        return generation
+
+
+def _generators_for(text: str) -> dict[str, GeneratorModel]:
+    """The default generators this text needs, by charset (the same choice the web side validated with)."""
+    charsets = writing_charsets()
+    needed = {}
+    for ch in set(text):
+        if ch.isspace() or is_drawn_procedurally(ch):
+            continue
+        name = charsets.drawer_for(ch)
+        if name is None:
+            raise ValueError(f"no default generator draws {ch!r} any more; an administrator changed them")
+        needed[name] = charsets.entries[name].generator
+    return needed
+
+
+def _draw(generation: GenerationRequest, clock: _Clock):
+    started = time.perf_counter()
+    models = _generators_for(generation.text)
+    drawers, readers, versions = {}, {}, {}
+    for name, model in sorted(models.items()):
+        drawers[name] = _Timed(loaded.generator_for(model), clock, "draw_ms")
+        reader = loaded.reader_for(generator_charset(model).name)
+        readers[name] = _Timed(reader, clock, "read_ms") if reader is not None else None
+        versions[name] = {
+            "generator": model.name,
+            "sha256": model.weights_sha256,
+            "evaluator": reader.name if reader is not None else None,
+        }
+    clock.add("load_ms", started)
+    sheet = write_glyphs(
+        generation.text,
+        drawers,
+        seed=generation.style_seed,
+        readers=readers,
+        max_redraws=settings.HANDGEN_GLYPH_REDRAWS,
+    )
+    return sheet, versions
+
+
+def _slot_records(sheet) -> list[dict]:
+    out = []
+    for s in sheet.slots:
+        out.append({
+            "generator": s.drawer, "class_id": s.class_id, "variant": s.variant, "attempts": s.attempts,
+            "blank": s.blank, "read_as": s.read_as, "accepted": s.accepted,
+            "confidence": None if np.isnan(s.confidence) else round(s.confidence, 4),
+            "p_expected": None if np.isnan(s.p_expected) else round(s.p_expected, 4),
+        })  # fmt: skip
+    return out
+
+
+def _finish(generation: GenerationRequest, image_name: str, timings: dict, versions: dict) -> bool:
+    """Record success; False when the request was deleted (or ended) while it was being drawn."""
+    with transaction.atomic():
+        current = GenerationRequest.objects.select_for_update().filter(pk=generation.pk).first()
+        if current is None or current.status != GenerationStatus.RUNNING:
+            return False
+        current.status = GenerationStatus.SUCCEEDED
+        current.image.name = image_name
+        current.finished_at = timezone.now()
+        timings["total_ms"] = round((current.finished_at - current.created_at).total_seconds() * 1000.0, 1)
+        current.timings = timings
+        current.model_versions = versions
+        current.full_clean()
+        current.save(update_fields=["status", "image", "finished_at", "timings", "model_versions"])
+    generation.refresh_from_db()
+    return True
+
+
+def _draw_and_save(generation: GenerationRequest) -> None:
+    clock = _Clock()
+    began = time.perf_counter()
+    sheet, versions = _draw(generation, clock)
+
+    started = time.perf_counter()
+    layout = page_layout(generation, sheet.glyphs)
+    clock.add("layout_ms", started)
+    started = time.perf_counter()
+    png = render_png(layout)
+    clock.add("render_ms", started)
+
+    started = time.perf_counter()
+    stack = np.stack([s.glyph for s in sheet.slots]) if sheet.slots else np.zeros((0, 28, 28), np.uint8)
+    save_file(generation, SHEET_NAME, sheet_bytes(stack, sheet.slot_of, _slot_records(sheet)))
+    image_name = save_file(generation, IMAGE_NAME, png)
+    clock.add("save_ms", started)
+
+    timings = {key: round(value, 1) for key, value in clock.ms.items()}
+    timings["queue_ms"] = round((generation.started_at - generation.created_at).total_seconds() * 1000.0, 1)
+    timings["work_ms"] = round((time.perf_counter() - began) * 1000.0, 1)
+    timings["glyphs_drawn"] = len(sheet.slots)
+    timings["draw_calls"] = sum(sheet.calls.values())
+    if not _finish(generation, image_name, timings, versions):
+        for name in generation_files(generation):  # deleted meanwhile: leave no orphan files
+            default_storage.delete(name)
+
+
+def run_generation(*, generation_id) -> str:
+    """Draw one request (the ``generate_text`` task); returns its final status."""
+    generation = _claim(generation_id)
+    if generation is None:
+        current = GenerationRequest.objects.filter(pk=generation_id).values_list("status", flat=True).first()
+        return current or "deleted"
+    try:
+        _draw_and_save(generation)
+    except SoftTimeLimitExceeded:
+        limit = settings.HANDGEN_GENERATION_SOFT_TIME_LIMIT
+        fail_generation(generation_id=generation_id, message=f"Drawing took longer than {limit} seconds and was stopped.")
+    except Exception as error:  # noqa: BLE001  (every failure must reach the user as a message)
+        logger.exception("generation %s failed", generation_id)
+        fail_generation(generation_id=generation_id, message=f"Drawing failed: {error}")
+    return GenerationRequest.objects.filter(pk=generation_id).values_list("status", flat=True).first() or "deleted"
+
+
+def warm_up_generators() -> list[str]:
+    """Load every default generator and its evaluator into this worker process; return their names."""
+    names = []
+    for entry in writing_charsets().entries.values():
+        loaded.generator_for(entry.generator)
+        loaded.reader_for(entry.charset.name)
+        names.append(entry.generator.name)
+    return names
