@@ -164,5 +164,25 @@ def evaluation_view(final_evaluation, *, reference):
         "metrics": _metric_rows(metrics, reference),
         "per_class": _per_class(evaluation),
         "confusion": _confusion(evaluation),
+        "note": str(evaluation.get("note") or ""),
     }
-    return view if any(view.values()) else None
+    if not any(view.values()):
+        return None
+    weakest = metrics.get("cond_acc_min_class_char")
+    for row in view["metrics"]:
+        if row["key"] == "cond_acc_min_class" and isinstance(weakest, str) and weakest:
+            row["detail"] = f"class {weakest}"
+    view["about"] = _about(evaluation)
+    return view
+
+
+def _about(evaluation):
+    """One line on how the figures were obtained: sample size, evaluator, or the fallback used."""
+    parts = []
+    if _is_number(evaluation.get("n")):
+        parts.append(f"{int(evaluation['n']):,} generated images")
+    if isinstance(evaluation.get("evaluator"), str) and evaluation["evaluator"]:
+        parts.append(f"read by the {evaluation['evaluator']} evaluator")
+    if evaluation.get("source") == "last epoch":
+        parts.append("figures of the last epoch (no full evaluation)")
+    return ", ".join(parts)

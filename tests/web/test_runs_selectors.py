@@ -85,3 +85,24 @@ def test_evaluation_view_renders_whatever_subset_is_present():
     matrix = evaluation_view({"confusion_matrix": [[9, 1], [0, 10]]}, reference={})["confusion"]
     assert matrix["labels"] == ["0", "1"] and matrix["counts"] is True
     assert matrix["rows"][0]["cells"][0]["alpha"] == 0.9 and matrix["rows"][0]["cells"][0]["diagonal"]
+
+
+def test_evaluation_view_of_what_the_training_task_stores():
+    """The shapes of generator_app.services.run_publish.final_evaluation: full, and its fallback."""
+    full = {
+        "generator": "/x/model.keras", "charset": "digits", "n": 10000, "seed": 0, "evaluator": "digits",
+        "case_evaluator": None,
+        "metrics": {"cond_acc": 0.97, "cond_acc_min_class": 0.9, "cond_acc_min_class_char": "7", "fid": 3.1},
+        "per_class_accuracy": {"0": 0.99, "7": 0.9, "8": None},
+        "reference": {"cond_acc": 0.99, "fid": 0.4, "evaluator": "digits"},
+        "source": "ml.metrics.report.evaluate_generator",
+    }  # fmt: skip
+    view = evaluation_view(full, reference={"fid": 9.9, "is": 9.7})
+    rows = {row["key"]: row for row in view["metrics"]}
+    assert rows["fid"]["reference"] == 0.4  # the evaluation's own reference wins over the file's
+    assert rows["cond_acc_min_class"]["detail"] == "class 7"
+    assert [row["label"] for row in view["per_class"]] == ["0", "7"]  # no figure for 8: left out
+    assert view["about"] == "10,000 generated images, read by the digits evaluator"
+    fallback = {"metrics": {}, "source": "last epoch", "note": "no shipped evaluator reads charset 'fixture'"}
+    view = evaluation_view(fallback, reference={})
+    assert view["note"].startswith("no shipped evaluator") and "last epoch" in view["about"]
