@@ -66,11 +66,16 @@ def test_csv_of_a_run_without_metrics_is_just_the_header(signed_in, media_root):
 def tensorboard_events(data):
     """Parse TFRecord-framed Event protobufs (length, crc, payload, crc) as TensorBoard does."""
     from tensorboardX.proto import event_pb2
+    from tensorboardX.record_writer import masked_crc32c
 
     events, offset = [], 0
     while offset < len(data):
-        (length,) = struct.unpack_from("<Q", data, offset)
+        header = data[offset : offset + 8]
+        (length,) = struct.unpack("<Q", header)
+        (header_crc,) = struct.unpack_from("<I", data, offset + 8)
         payload = data[offset + 12 : offset + 12 + length]
+        (payload_crc,) = struct.unpack_from("<I", data, offset + 12 + length)
+        assert header_crc == masked_crc32c(header) and payload_crc == masked_crc32c(payload)  # not corrupt
         events.append(event_pb2.Event.FromString(payload))
         offset += 12 + length + 4
     return events
