@@ -92,7 +92,7 @@ class NewTrainingRunForm(forms.Form):
     label_smoothing = _float(min_value=0)
     aux_weight = _float(min_value=0, help_text="Auxiliary classifier loss weight (cgan-strong).")
     ema = forms.CharField(
-        required=False, max_length=20, help_text="Decay of G's weight average in (0, 1), or 'off'."
+        required=False, max_length=20, label="EMA decay", help_text="Decay of G's weight average in (0, 1), or 'off'."
     )
     g_optimizer_name = _choice(OPTIMIZERS, label="G optimizer")
     g_learning_rate = _float(label="G learning rate")

@@ -1,5 +1,7 @@
 """A run's progress as the admin page shows it (and polls as JSON while the run is active)."""
 
+import statistics
+
 from django.urls import reverse
 from django.utils import timezone
 
@@ -8,9 +10,9 @@ from generator_app.models import EpochMetric, RunStatus, SampleGrid, TrainingRun
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
 
 
-def _eta_seconds(run, latest_metrics, mean_epoch_seconds):
-    """Remaining epochs x mean epoch time, less the part of the current epoch already done."""
-    if run.status != RunStatus.RUNNING or not mean_epoch_seconds:
+def _eta_seconds(run, epoch_seconds):
+    """Remaining epochs x typical epoch time, less the part of the current epoch already done."""
+    if run.status != RunStatus.RUNNING or not epoch_seconds:
         return None
     remaining_epochs = run.epochs_total - run.epochs_done
     if remaining_epochs <= 0:
@@ -19,7 +21,7 @@ def _eta_seconds(run, latest_metrics, mean_epoch_seconds):
     fraction_done = 0.0
     if per_epoch_steps:
         fraction_done = min(1.0, max(0.0, (run.steps_done - run.epochs_done * per_epoch_steps) / per_epoch_steps))
-    return max(0.0, (remaining_epochs - fraction_done) * mean_epoch_seconds)
+    return max(0.0, (remaining_epochs - fraction_done) * epoch_seconds)
 
 
 def run_progress(*, run: TrainingRun) -> dict:
@@ -28,8 +30,10 @@ def run_progress(*, run: TrainingRun) -> dict:
         EpochMetric.objects.filter(run=run).order_by("-epoch").values("epoch", "losses", "metrics", "duration_seconds")[:5]
     )
     latest = metrics[0] if metrics else None
+    # The median of the recent epochs: the first epoch of an attempt includes compiling the
+    # step and would otherwise inflate the estimate for the whole run.
     durations = [m["duration_seconds"] for m in metrics if m["duration_seconds"]]
-    mean_epoch_seconds = sum(durations) / len(durations) if durations else None
+    epoch_seconds = statistics.median(durations) if durations else None
     grid = SampleGrid.objects.filter(run=run).order_by("-epoch").values("pk", "epoch").first()
     if run.steps_total:
         percent = 100.0 * run.steps_done / run.steps_total
@@ -50,7 +54,7 @@ def run_progress(*, run: TrainingRun) -> dict:
         "steps_total": run.steps_total,
         "percent": round(min(100.0, percent), 1),
         "images_per_second": latest_metrics.get("images_per_second") if latest else None,
-        "eta_seconds": _eta_seconds(run, latest_metrics, mean_epoch_seconds),
+        "eta_seconds": _eta_seconds(run, epoch_seconds),
         "latest_epoch": latest["epoch"] if latest else None,
         "losses": latest["losses"] if latest else {},
         "metrics": latest_metrics,

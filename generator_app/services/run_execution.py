@@ -132,6 +132,7 @@ def _fail(run, sink, message, details):
         error_message=message[:5000] or "failed without a message",
         error_details=details,
         finished_at=now,
+        heartbeat_at=None,
         updated_at=now,
     )
     return "failed" if updated else "lost"

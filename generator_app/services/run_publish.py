@@ -136,6 +136,7 @@ def finish_succeeded_run(*, run, attempt, summary):
             epochs_done=current.epochs_total,
             final_evaluation=evaluation,
             finished_at=now,
+            heartbeat_at=None,  # the worker is done with it (the heartbeat thread only beats active runs)
             updated_at=now,
         )
     return RunStatus.SUCCEEDED.value

@@ -1,10 +1,11 @@
 // Run page: poll the progress JSON every few seconds while the run is queued or running,
-// update the panel, and reload the page once when the run ends (to show its final record).
+// update the panel, and reload the page when the status changes (to show the whole record).
 (function () {
   "use strict";
   var panel = document.getElementById("run-progress");
   if (!panel) { return; }
   var POLL_MS = 3000;
+  var initialStatus = panel.getAttribute("data-status");
 
   function field(name) { return panel.querySelector("[data-field=" + name + "]"); }
   function set(name, text) { var el = field(name); if (el) { el.textContent = text; } }
@@ -47,7 +48,8 @@
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (p) {
         render(p);
-        if (p.active) { setTimeout(poll, POLL_MS); } else { window.location.reload(); }
+        // A new status (queued -> running -> finished) changes the record below the panel too.
+        if (p.status !== initialStatus) { window.location.reload(); } else { setTimeout(poll, POLL_MS); }
       })
       .catch(function () { setTimeout(poll, POLL_MS * 3); });
   }
