@@ -53,7 +53,7 @@ def test_real_layout_is_read_in_place_not_copied(tmp_path, media_root):
     root = mnist_folder(tmp_path / "mnist")
     dataset = service.import_dataset(source_format="mnist", path=root)
     assert dataset.name == "MNIST" and dataset.kind == "digits"
-    assert dataset.storage_path == str(root.resolve()) and stored_folders(media_root) == []
+    assert service.dataset_root(dataset) == root.resolve() and stored_folders(media_root) == []
     assert set(dataset.file_sha256) == {p.name for p in root.iterdir()}
     assert dataset.split_counts == {"train": 30, "test": 10}
     assert service.training_data_config(dataset) == {"dataset": "mnist", "data_root": str(root.resolve())}

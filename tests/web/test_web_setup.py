@@ -71,7 +71,7 @@ def test_celery_settings_promise_at_least_once_delivery():
     assert conf.task_acks_late and conf.task_reject_on_worker_lost
     assert conf.worker_prefetch_multiplier == 1
     assert conf.task_time_limit and conf.task_soft_time_limit < conf.task_time_limit
-    assert {queue.name for queue in conf.task_queues} == {"default", "gpu"}
+    assert {queue.name for queue in conf.task_queues} == {"default", "gpu", "generate"}
     assert app.amqp.router.route({}, "generator_app.tasks.train_run")["queue"].name == "gpu"
-    assert app.amqp.router.route({}, "generator_app.tasks.generate_text")["queue"].name == "gpu"
+    assert app.amqp.router.route({}, "generator_app.tasks.generate_text")["queue"].name == "generate"
     assert app.amqp.router.route({}, "generator_app.tasks.ping")["queue"].name == "default"
