@@ -196,6 +196,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Runs and generation requests both have a "status" field with different choices:
+    # name each enum after its model so the schema has no generated "Status398Enum".
+    "ENUM_NAME_OVERRIDES": {
+        "RunStatusEnum": "generator_app.models.choices.RunStatus",
+        "GenerationStatusEnum": "generator_app.models.choices.GenerationStatus",
+    },
 }
 
 # --- Training runs (generator_app/services/run_*.py) ---------------------------------------
