@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from generator_app.models import GeneratorModel, RunStatus, TrainingRun
+from generator_app.models.generator_model import generator_weights_path
 
 from .pretrained import file_sha256
 from .run_sink import json_number
@@ -109,6 +110,10 @@ def _publish_generator(*, run, model_file, evaluation):
         ),
         is_default=False,
     )
+    target = generator_weights_path(generator, "model.keras")
+    storage = generator.weights.storage
+    if storage.exists(target) and not GeneratorModel.objects.filter(weights=target).exists():
+        storage.delete(target)  # orphaned (its row is gone): take the name rather than a suffixed one
     with open(model_file, "rb") as handle:
         generator.weights.save("model.keras", File(handle), save=False)
     generator.full_clean()

@@ -7,6 +7,7 @@ tests are fast and say exactly which rule broke.
 import io
 import math
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -256,11 +257,14 @@ def test_the_run_page_shows_progress_and_its_json_feed(admin_client, run):
     assert progress["grid_url"] in html
 
 
-def test_publishing_a_finished_run(run, tmp_path, monkeypatch):
+def test_publishing_a_finished_run(run, tmp_path, monkeypatch, settings):
     """The end of a run without training: a .keras file stands in for the export."""
     import zipfile
 
     claimed_run, _ = claimed(run)
+    orphan = Path(settings.MEDIA_ROOT) / "generators" / f"run-{run.pk}-cgan-strong" / "model.keras"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"left by a deleted generator of an earlier database")
     export = tmp_path / "generator"
     export.mkdir()
     with zipfile.ZipFile(export / "model.keras", "w") as archive:
@@ -275,5 +279,20 @@ def test_publishing_a_finished_run(run, tmp_path, monkeypatch):
     generator = GeneratorModel.objects.get(run=run)
     assert (generator.name, generator.charset, generator.is_default) == (f"run-{run.pk}-cgan-strong", "digits", False)
     assert generator.metrics_summary == {"cond_acc": 0.5} and len(generator.weights_sha256) == 64
+    assert generator.weights.name == f"generators/run-{run.pk}-cgan-strong/model.keras"
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED and run.final_evaluation["metrics"]["cond_acc"] == 0.5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_starting_worker_requeues_runs_left_behind(run, settings, no_broker):
+    """The worker_ready hook: a worker replacing a dead one picks its run up at once."""
+    from generator_app.tasks import recover_stale_runs_at_worker_start
+
+    settings.HANDGEN_RUN_STALE_SECONDS = 60
+    claimed(run)
+    TrainingRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=5))
+    recover_stale_runs_at_worker_start()
+    run.refresh_from_db()
+    assert (run.status, run.recoveries) == (RunStatus.QUEUED, 1)
+    assert no_broker == [run.pk, run.pk]  # queued at launch, and again by the hook
