@@ -70,6 +70,10 @@ def recover_stale_runs_at_worker_start(sender=None, **kwargs):
 # the soft one ends the request failed with a message; the sweep below catches the rest.
 @shared_task(
     name="generator_app.tasks.generate_text",
+    # The request row holds the state and the outcome: no STARTED/result rows in the
+    # result backend, two database writes fewer per request.
+    ignore_result=True,
+    track_started=False,
     acks_late=True,
     reject_on_worker_lost=True,
     soft_time_limit=settings.HANDGEN_GENERATION_SOFT_TIME_LIMIT,

@@ -106,7 +106,9 @@ def request_generation(*, user, text, options=None, style_seed=None) -> Generati
     if errors:
         raise ValidationError(errors)
     generation = GenerationRequest(user=user, **cleaned)
-    generation.full_clean()
+    # The user is the signed-in one and the id a fresh UUID; the check constraints are the
+    # database's too. Skipping their one-query-each re-checks keeps the submit path short.
+    generation.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
     with transaction.atomic():
         generation.save()
         # The worker must find the row: send the message once the row is committed.
@@ -142,6 +144,20 @@ def fail_generation(*, generation_id, message: str, only_if_status=None) -> bool
     return True
 
 
+def _stale_cutoffs(now):
+    pending = now - timedelta(seconds=settings.HANDGEN_GENERATION_PENDING_LIMIT)
+    running = now - timedelta(seconds=settings.HANDGEN_GENERATION_TIME_LIMIT + 30)
+    return pending, running
+
+
+def _pending_message():
+    minutes = settings.HANDGEN_GENERATION_PENDING_LIMIT // 60
+    return f"No worker picked this request up within {minutes} minutes; please submit it again."
+
+
+STOPPED_MESSAGE = "The worker drawing this request stopped before it finished; please submit it again."
+
+
 def fail_stale_generations(*, user=None, now=None) -> int:
     """Mark requests no worker is going to finish as failed; return how many.
 
@@ -149,21 +165,32 @@ def fail_stale_generations(*, user=None, now=None) -> int:
     or the message was lost). Running past the task's hard time limit: its worker died.
     Runs periodically (celery beat) and before a user's list is shown.
     """
-    now = now or timezone.now()
-    pending_cutoff = now - timedelta(seconds=settings.HANDGEN_GENERATION_PENDING_LIMIT)
-    running_cutoff = now - timedelta(seconds=settings.HANDGEN_GENERATION_TIME_LIMIT + 30)
+    pending_cutoff, running_cutoff = _stale_cutoffs(now or timezone.now())
     queryset = GenerationRequest.objects.all() if user is None else GenerationRequest.objects.filter(user=user)
     stale_pending = queryset.filter(status=GenerationStatus.PENDING, created_at__lt=pending_cutoff)
     stale_running = queryset.filter(status=GenerationStatus.RUNNING, started_at__lt=running_cutoff)
     count = 0
     for pk in stale_pending.values_list("pk", flat=True):
-        minutes = settings.HANDGEN_GENERATION_PENDING_LIMIT // 60
-        message = f"No worker picked this request up within {minutes} minutes; please submit it again."
-        count += fail_generation(generation_id=pk, message=message, only_if_status=[GenerationStatus.PENDING])
+        count += fail_generation(generation_id=pk, message=_pending_message(), only_if_status=[GenerationStatus.PENDING])
     for pk in stale_running.values_list("pk", flat=True):
-        message = "The worker drawing this request stopped before it finished; please submit it again."
-        count += fail_generation(generation_id=pk, message=message, only_if_status=[GenerationStatus.RUNNING])
+        count += fail_generation(generation_id=pk, message=STOPPED_MESSAGE, only_if_status=[GenerationStatus.RUNNING])
     return count
+
+
+def fail_if_stale(*, generation: GenerationRequest, now=None) -> bool:
+    """The sweep for one request a client is polling: no query unless it is stale."""
+    pending_cutoff, running_cutoff = _stale_cutoffs(now or timezone.now())
+    if generation.status == GenerationStatus.PENDING and generation.created_at < pending_cutoff:
+        return fail_generation(generation_id=generation.pk, message=_pending_message(),
+                               only_if_status=[GenerationStatus.PENDING])  # fmt: skip
+    if (
+        generation.status == GenerationStatus.RUNNING
+        and generation.started_at is not None
+        and generation.started_at < running_cutoff
+    ):
+        return fail_generation(generation_id=generation.pk, message=STOPPED_MESSAGE,
+                               only_if_status=[GenerationStatus.RUNNING])  # fmt: skip
+    return False
 
 
 def generation_files(generation: GenerationRequest) -> list[str]:

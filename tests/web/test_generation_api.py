@@ -213,3 +213,12 @@ def test_a_broker_that_refuses_the_message_fails_the_request(default_generators,
     assert response.status_code == 202
     generation = GenerationRequest.objects.get()
     assert generation.status == "failed" and "could not be queued (broker down)" in generation.error_message
+
+
+@pytest.mark.django_db
+def test_polling_a_request_no_worker_took_ends_it_failed(ann, settings):
+    generation = GenerationRequest.objects.create(user=ann, text="1", style_seed=1)
+    old = timezone.now() - timedelta(seconds=settings.HANDGEN_GENERATION_PENDING_LIMIT + 5)
+    GenerationRequest.objects.filter(pk=generation.pk).update(created_at=old)
+    body = client_for(ann).get(f"{API}{generation.pk}/").json()
+    assert body["status"] == "failed" and "No worker picked this request up within 15 minutes" in body["error_message"]
