@@ -68,7 +68,8 @@ def test_open_a_run_move_the_epoch_slider_then_compare(live_server, runs, page):
     page.keyboard.press("ArrowRight")
     page.wait_for_function("document.getElementById('grid-epoch').textContent === 'Epoch 2 of 5'")
     assert image.get_attribute("src") not in (first_src, last_src)
-    assert page.evaluate("document.getElementById('grid-image').naturalWidth") > 0  # the image loaded
+    # The new image loads (the browser fetches it after the src change: wait, don't race it).
+    page.wait_for_function("(i => i.complete && i.naturalWidth > 0)(document.getElementById('grid-image'))")
 
     page.click("label:has-text('per step')")
     page.wait_for_function("document.querySelector('#dynamics-charts .u-legend th')?.textContent.includes('step')")
