@@ -99,7 +99,11 @@ def generate_warm_up():
     """Load the default generators into a generation worker before the first user needs them."""
     from generator_app.services.generation_run import warm_up_generators
 
-    return warm_up_generators()
+    try:
+        return warm_up_generators()
+    except Exception:  # nothing to warm (no database yet, a broken file): the first request reports it
+        logger.warning("generation warm-up skipped", exc_info=True)
+        return []
 
 
 @worker_ready.connect

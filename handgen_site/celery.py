@@ -8,6 +8,10 @@ import os
 
 from celery import Celery
 
+from handgen_site import broker
+
+broker.register()  # filesystem:// without the half-written-message race (see broker.py)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "handgen_site.settings")
 
 app = Celery("handgen_site")

@@ -246,6 +246,8 @@ if REDIS_URL:
     }
 else:
     CELERY_BROKER_URL = "filesystem://localhost//"
+    # "filesystem://" is handgen_site.broker.Transport (registered by handgen_site.celery):
+    # the stock transport lets a polling worker read a half-written message and die on it.
     for _sub in ("queue", "processed", "control"):
         (CELERY_BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
