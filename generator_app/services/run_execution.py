@@ -66,10 +66,8 @@ def claim_run(*, run_id, worker="", task_id=""):
 
 
 def _skip_reason(run_id):
-    run = TrainingRun.objects.filter(pk=run_id).values("status", "heartbeat_at").first()
-    if run is None:
-        return "no such run (deleted?)"
-    return f"the run is {run['status']}"
+    status = TrainingRun.objects.filter(pk=run_id).values_list("status", flat=True).first()
+    return "no such run (deleted?)" if status is None else f"the run is {status}"
 
 
 def execute_training_run(*, run_id, worker="", task_id=""):
