@@ -92,13 +92,15 @@ def main(argv=None):
     os.environ["MEDIA_ROOT"] = str(scratch / "media")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "handgen_site.settings")
     import django
-    from django.conf import settings
 
     django.setup()
     from django.db import connection
+    from django.test.utils import setup_test_environment
 
-    if connection.vendor == "postgresql":
-        settings.DATABASES["default"]["TEST"] = {"NAME": "handgen_bench_latency"}
+    setup_test_environment()  # lets the test client's "testserver" host in
+
+    if connection.vendor == "postgresql":  # not pytest's test database: both may run at once
+        connection.settings_dict["TEST"]["NAME"] = "handgen_bench_latency"
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     purge_gpu_queue()
     worker = start_worker(database_url(connection.settings_dict), scratch / "worker.log")

@@ -39,17 +39,12 @@ def grid_bytes(classes=10, per_class=8, seed=0):
 
 def setup_database():
     import django
-    from django.conf import settings
 
     django.setup()
     from django.db import connection
 
-    settings.DATABASES["default"]["TEST"] = {
-        **settings.DATABASES["default"].get("TEST", {}),
-        "NAME": settings.DATABASES["default"].get("TEST", {}).get("NAME") or "handgen_bench_sink",
-    }
-    if connection.vendor == "postgresql":
-        settings.DATABASES["default"]["TEST"]["NAME"] = "handgen_bench_sink"
+    if connection.vendor == "postgresql":  # not pytest's test database: both may run at once
+        connection.settings_dict["TEST"]["NAME"] = "handgen_bench_sink"
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     return connection
 
