@@ -1,7 +1,8 @@
 """Submit-to-image-ready latency of text generation, and requests per second under 20 clients.
 
 Runs the real stack as start.sh does: gunicorn (``handgen_site.wsgi``, 2 workers × 4 threads)
-and one generation worker (``celery worker -Q generate``, filesystem broker polled every 50 ms), on a throw-away database of the
+and the generation worker (``celery worker -Q generate --concurrency 2``, filesystem broker
+polled every 50 ms), on a throw-away database of the
 configured kind (SQLite by default, PostgreSQL with DATABASE_URL) and the configured broker
 (filesystem by default, Redis with REDIS_URL). Generators: the shipped ones in ml/pretrained
 when there are any, else two untrained-but-real cgan-strong exports of the shipped size
@@ -15,7 +16,7 @@ until ``succeeded``; the time from sending the POST to seeing ``succeeded`` is t
 each request) are printed beside it, so a missed target shows where the time went.
 
     .venv/bin/python benchmarks/generation.py [--samples 30] [--long-samples 10] [--clients 20]
-        [--concurrency-seconds 30] [--worker-concurrency 1]
+        [--concurrency-seconds 30] [--worker-concurrency 2]
 """
 
 from __future__ import annotations
@@ -271,7 +272,8 @@ def main(argv=None):
     parser.add_argument("--long-samples", type=int, default=10, help="requests of 1,000 characters")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--concurrency-seconds", type=float, default=30.0)
-    parser.add_argument("--worker-concurrency", type=int, default=1, help="generation worker processes")
+    parser.add_argument("--worker-concurrency", type=int, default=2,
+                        help="generation worker processes (start.sh: HANDGEN_GENERATE_CONCURRENCY, default 2)")
     args = parser.parse_args(argv)
 
     check_redis_database_is_free()

@@ -108,13 +108,16 @@ def generate_warm_up():
 
 @worker_ready.connect
 def warm_up_generation_worker(sender=None, **kwargs):
-    """A worker that consumes the ``generate`` queue asks for a warm-up as it starts."""
+    """A worker that consumes the ``generate`` queue asks for one warm-up per pool process as it
+    starts (a process busy loading does not take the next one, so each gets its own)."""
     try:
         queues = set(sender.app.amqp.queues.consume_from or ())
     except AttributeError:
         return
     if "generate" in queues:
+        processes = getattr(getattr(sender, "controller", None), "concurrency", 1) or 1
         try:
-            generate_warm_up.apply_async()
+            for _ in range(processes):
+                generate_warm_up.apply_async()
         except Exception:  # a broker hiccup only costs the first request its load time
             logger.exception("could not queue the generation warm-up")

@@ -4,7 +4,7 @@
 #
 # Defaults need no server (SQLite + filesystem broker under var/); DATABASE_URL and
 # REDIS_URL switch to PostgreSQL and Redis. HANDGEN_BIND (127.0.0.1:8000),
-# WEB_CONCURRENCY (2), HANDGEN_WORKER_CONCURRENCY (1) and HANDGEN_GENERATE_CONCURRENCY (1)
+# WEB_CONCURRENCY (2), HANDGEN_WORKER_CONCURRENCY (1) and HANDGEN_GENERATE_CONCURRENCY (2)
 # tune the processes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,7 +40,7 @@ trainer=$!
 # every 50 ms (not 200): a user waits on this queue.
 CELERY_POLLING_INTERVAL=${CELERY_POLLING_INTERVAL:-0.05} \
   .venv/bin/celery -A handgen_site worker -Q generate -n "handgen-generate@%h" \
-  --concurrency "${HANDGEN_GENERATE_CONCURRENCY:-1}" --loglevel INFO &
+  --concurrency "${HANDGEN_GENERATE_CONCURRENCY:-2}" --loglevel INFO &
 writer=$!
 
 stop() {
