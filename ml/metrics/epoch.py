@@ -42,6 +42,7 @@ def draw_uint8(generator_model, z: np.ndarray, labels: np.ndarray, batch: int = 
     out = np.empty((len(labels), 28, 28), np.uint8)
     for i in range(0, len(labels), batch):
         images = keras.ops.convert_to_numpy(generator_model([z[i:i + batch], labels[i:i + batch]], training=False))
+        images = np.asarray(images, dtype=np.float32)  # mixed-precision runs return bfloat16
         out[i:i + batch] = np.clip(np.rint((images[..., 0] + 1.0) * 127.5), 0, 255)
     return out
 

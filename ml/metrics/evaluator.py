@@ -1,8 +1,8 @@
 """Load a shipped evaluator classifier once per process and run it on uint8 glyphs.
 
 An evaluator folder holds ``model.keras`` (the classifier), ``model.json`` (its
-charset, seed, accuracy, versions), ``CARD.md`` and ``real_stats.npz`` (per-class
-features of the real test set, for FID).
+charset, seed, accuracy, versions), ``CARD.md`` and ``real_stats*.npz`` (per-class
+features of real test sets, for FID; see ``realstats``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ml.data.charset import Charset
-from ml.metrics.realstats import FILENAME as REAL_STATS_FILE
-from ml.metrics.realstats import RealStats
+from ml.metrics.realstats import RealStats, filename_for
 
 PRETRAINED = Path(__file__).resolve().parents[1] / "pretrained" / "evaluators"
 
@@ -38,7 +37,7 @@ class Evaluator:
         self.model = keras.saving.load_model(self.path / "model.keras", compile=False)
         self._both = keras.Model(self.model.inputs, [self.model.output, self.model.get_layer(FEATURES).output])
         self.batch_size = batch_size
-        self._real_stats = None
+        self._real_stats: dict[str, RealStats | None] = {}
 
     @property
     def n_classes(self) -> int:
@@ -71,12 +70,17 @@ class Evaluator:
     def features(self, images) -> np.ndarray:
         return self.outputs(images)[1]
 
+    def real_stats_for(self, charset_name: str) -> RealStats | None:
+        """Per-class real test features for images of charset ``charset_name`` (its classes), or None."""
+        if charset_name not in self._real_stats:
+            path = self.path / filename_for(charset_name, self.charset.name)
+            self._real_stats[charset_name] = RealStats.load(path) if path.exists() else None
+        return self._real_stats[charset_name]
+
     @property
     def real_stats(self) -> RealStats | None:
-        """Per-class features of the real test set, or None when the folder has none."""
-        if self._real_stats is None and (self.path / REAL_STATS_FILE).exists():
-            self._real_stats = RealStats.load(self.path / REAL_STATS_FILE)
-        return self._real_stats
+        """The real test statistics of the evaluator's own charset."""
+        return self.real_stats_for(self.charset.name)
 
 
 @functools.lru_cache(maxsize=16)

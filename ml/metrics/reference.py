@@ -6,8 +6,10 @@ accuracy for letters-cased), and FID compares a seeded 10,000-image subsample of
 the real *train* set with the shipped real test statistics (themselves from a
 10,000-image test subsample): the distance between two honest samples of real
 handwriting. ``fid_1k`` does the same with 1,000 train images, the size the
-trainer scores every epoch. Writes ml/metrics/REFERENCE.json and the table in
-ml/metrics/README.md.
+trainer scores every epoch. Writes ml/metrics/REFERENCE.json and the tables in
+ml/metrics/README.md, and, for a charset scored by another charset's evaluator
+(letters-cased by letters), that charset's real test statistics into the evaluator
+folder (real_stats_<charset>.npz, see ml.metrics.realstats).
 """
 
 from __future__ import annotations
@@ -17,13 +19,10 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
-from ml.metrics import core
 from ml.metrics.data import DESCRIPTIONS, real_sets, subsample
 from ml.metrics.evaluator import CASE_EVALUATOR, SCORING_EVALUATOR, shipped_evaluator
-from ml.metrics.realstats import REAL_SUBSAMPLE, REAL_SUBSAMPLE_SEED
-from ml.metrics.scoring import case_scores, label_map, score_images
+from ml.metrics.realstats import REAL_SUBSAMPLE, REAL_SUBSAMPLE_SEED, filename_for, test_set_stats
+from ml.metrics.scoring import case_scores, score_images
 
 HERE = Path(__file__).resolve().parent
 REFERENCE_JSON = HERE / "REFERENCE.json"
@@ -39,13 +38,18 @@ def load_reference(path=REFERENCE_JSON) -> dict:
 
 
 def train_vs_test_fid(evaluator, train, size: int) -> float:
-    """FID of a seeded ``size``-image real-train subsample against the shipped real test statistics."""
+    """FID of a seeded ``size``-image real-train subsample against the shipped real test statistics,
+    scored exactly as generated images of that charset are (``scoring.score_images``)."""
     idx = subsample(len(train), size, REAL_SUBSAMPLE_SEED + 1)
-    labels = label_map(train.charset, evaluator.charset)[train.labels[idx]]
-    weights = core.balanced_weights(labels, evaluator.n_classes)
-    present = (np.bincount(labels, minlength=evaluator.n_classes) > 0).astype(np.float64)
-    return core.frechet_distance(*core.feature_stats(evaluator.features(train.images[idx]), weights),
-                                 *evaluator.real_stats.gaussian(present))
+    return score_images(evaluator, train.images[idx], train.labels[idx], train.charset).metrics["fid"]
+
+
+def ensure_charset_stats(evaluator, test) -> None:
+    """Write the evaluator's real statistics for a charset it scores but was not trained on (letters-cased)."""
+    if test.charset.name == evaluator.charset.name:
+        return
+    test_set_stats(evaluator, test).save(evaluator.path / filename_for(test.charset.name, evaluator.charset.name))
+    evaluator._real_stats.pop(test.charset.name, None)  # reload on next use
 
 
 def reference_for(name: str, data_root=None) -> dict:
@@ -55,6 +59,7 @@ def reference_for(name: str, data_root=None) -> dict:
                                 f"train it with python -m ml.metrics.train_evaluator")
     sets = real_sets(name, data_root)
     test, train = sets["test"], sets["train"]
+    ensure_charset_stats(evaluator, test)
     scores = score_images(evaluator, test.images, test.labels, test.charset, with_fid=False)
     entry = {k: v for k, v in scores.metrics.items() if k != "cond_acc_min_class_id"}
     entry.update(
@@ -142,7 +147,8 @@ def main(argv=None) -> int:
     reference["_about"] = {
         "convention": "class-balanced: every true class weighs the same; see ml/metrics/README.md",
         "fid": f"real train subsample ({REAL_SUBSAMPLE:,}, seed {REAL_SUBSAMPLE_SEED + 1}) vs shipped real test "
-               f"statistics ({REAL_SUBSAMPLE:,}-image test subsample, seed {REAL_SUBSAMPLE_SEED})",
+               f"statistics of the same charset ({REAL_SUBSAMPLE:,}-image test subsample, seed "
+               f"{REAL_SUBSAMPLE_SEED}), classes mixed as the train images were weighted",
         "command": "python -m ml.metrics.reference",
     }
     Path(args.out).write_text(json.dumps(reference, indent=2, sort_keys=True) + "\n")

@@ -38,9 +38,13 @@ def label_map(source: Charset, target: Charset) -> np.ndarray | None:
 
 
 def score_outputs(probs, features, requested, *, n_requested: int, mapping=None, real_stats=None,
-                  splits: int = IS_SPLITS) -> Scores:
+                  real_by_requested: bool = False, splits: int = IS_SPLITS) -> Scores:
     """Metrics from evaluator outputs. ``requested`` are class ids of the requesting charset (a generator's,
-    or the real test set's), ``mapping`` folds them onto evaluator classes (identity when None)."""
+    or the real test set's), ``mapping`` folds them onto evaluator classes (identity when None).
+
+    ``real_stats`` (optional, for FID) is indexed by evaluator classes, or by requested classes when
+    ``real_by_requested``; either way its classes are mixed in the proportions the scored images carry.
+    """
     requested = np.asarray(requested, dtype=np.int64)
     labels = requested if mapping is None else np.asarray(mapping)[requested]
     k = probs.shape[1]
@@ -63,8 +67,9 @@ def score_outputs(probs, features, requested, *, n_requested: int, mapping=None,
         "bcis_ceiling": core.bcis_ceiling(labels, weights),
     }
     if real_stats is not None:
-        present = np.bincount(labels, minlength=k) > 0
-        real_mu, real_sigma = real_stats.gaussian(present.astype(np.float64))
+        index = requested if real_by_requested else labels
+        class_weights = np.bincount(index, weights=weights, minlength=len(real_stats.counts))
+        real_mu, real_sigma = real_stats.gaussian(class_weights)
         metrics["fid"] = core.frechet_distance(*core.feature_stats(features, weights), real_mu, real_sigma)
     return Scores(metrics, per_class, core.confusion_matrix(probs, labels, k))
 
@@ -76,8 +81,22 @@ def score_images(evaluator, images, requested, requesting: Charset, *, with_fid:
     if mapping is None:
         raise ValueError(f"the {evaluator.charset.name} evaluator cannot read every class of {requesting.name}")
     probs, features = evaluator.outputs(images)
+    real_stats, by_requested = (real_stats_for(evaluator, requesting) if with_fid else (None, False))
     return score_outputs(probs, features, requested, n_requested=requesting.n_classes, mapping=mapping,
-                         real_stats=evaluator.real_stats if with_fid else None, splits=splits)
+                         real_stats=real_stats, real_by_requested=by_requested, splits=splits)
+
+
+def real_stats_for(evaluator, requesting: Charset):
+    """(real statistics to compare images of ``requesting`` with, indexed by requested classes?).
+
+    The real test set of the requesting charset itself when the evaluator ships one
+    (e.g. letters-cased in the letters evaluator), else the evaluator's own test set.
+    """
+    own = requesting.name == evaluator.charset.name
+    stats = None if own else evaluator.real_stats_for(requesting.name)
+    if stats is not None and len(stats.counts) == requesting.n_classes:
+        return stats, True
+    return evaluator.real_stats, False
 
 
 def case_partners(requesting: Charset, cased: Charset) -> tuple[np.ndarray, np.ndarray]:
