@@ -4,7 +4,10 @@ Same architecture (cgan-seed), batch size and data (MNIST, or the fixture set wh
 real data is absent). The reference is written the keras-io way: a ``keras.Model``
 subclass whose ``train_step`` uses ``tf.GradientTape``, driven by ``model.fit`` in graph
 mode with ``jit_compile=False``. Ours is ``ml.train.loop.train`` end to end (pipeline,
-host-side noise, XLA-compiled step). Run with the machine otherwise idle:
+host-side noise, compiled step), once per speed option: ``alternating`` is the same
+schedule as the reference, ``simultaneous`` shares one forward pass between the D and
+G updates, ``+bf16`` adds mixed precision (oneDNN's AMX path on CPUs that have it).
+Run with the machine otherwise idle:
 
     .venv/bin/python benchmarks/train_throughput.py [--steps 60] [--batches 32 128] [--arch cgan-seed]
 """
@@ -103,10 +106,18 @@ class _Rate(Sink):
         self.rate = metrics["images_per_second"]
 
 
-def handgen_images_per_second(arch, data, batch, steps) -> float:
+# HandGen's trainer with the options that change speed (all other options at their defaults).
+VARIANTS = {
+    "alternating": {},
+    "simultaneous": {"update": "simultaneous"},
+    "simultaneous+bf16": {"update": "simultaneous", "mixed_precision": True},
+}
+
+
+def handgen_images_per_second(arch, data, batch, steps, options) -> float:
     sink = _Rate()
     cfg = {"architecture": arch, "batch_size": batch, "epochs": 2, "steps_per_epoch": steps, "log_every": steps,
-           "dataset": "fixture", "seed": 0}
+           "dataset": "fixture", "seed": 0, **options}
     with tempfile.TemporaryDirectory() as out:
         train(cfg, out, sink=sink, data={"train": data})  # epoch 1 compiles; epoch 2 is timed
     return sink.rate
@@ -117,15 +128,18 @@ def main() -> int:
     parser.add_argument("--arch", default="cgan-seed")
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--batches", type=int, nargs="+", default=[32, 128])
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     args = parser.parse_args()
     name, data = load_data()
     print(f"hardware: {os.cpu_count()} CPU cores ({platform.processor() or platform.machine()}), "
           f"keras {keras.__version__} on {keras.backend.backend()}; data: {name} ({len(data)} images)")
-    print(f"{'arch':<12}{'batch':>6}{'reference img/s':>17}{'handgen img/s':>15}{'ratio':>8}")
+    print(f"{'arch':<12}{'batch':>6}{'handgen update':>20}{'reference img/s':>17}{'handgen img/s':>15}{'ratio':>8}")
+    tensorflow = keras.backend.backend() == "tensorflow"
     for batch in args.batches:
-        ref = reference_images_per_second(args.arch, data, batch, args.steps) if keras.backend.backend() == "tensorflow" else float("nan")
-        ours = handgen_images_per_second(args.arch, data, batch, args.steps)
-        print(f"{args.arch:<12}{batch:>6}{ref:>17.0f}{ours:>15.0f}{ours / ref:>8.2f}", flush=True)
+        ref = reference_images_per_second(args.arch, data, batch, args.steps) if tensorflow else float("nan")
+        for variant in args.variants:
+            ours = handgen_images_per_second(args.arch, data, batch, args.steps, VARIANTS[variant])
+            print(f"{args.arch:<12}{batch:>6}{variant:>20}{ref:>17.0f}{ours:>15.0f}{ours / ref:>8.2f}", flush=True)
     return 0
 
 

@@ -49,6 +49,8 @@ def key_options(config):
     options = []
     if config.get("loss"):
         options.append(f"loss {config['loss']}")
+    if config.get("update") == "simultaneous":
+        options.append("simultaneous update")
     if "batch_norm" in config:
         options.append("batch norm" if config["batch_norm"] else "no batch norm")
     g_opt, d_opt = _optimizer(config.get("g_optimizer")), _optimizer(config.get("d_optimizer"))

@@ -51,16 +51,26 @@ def draw(model: keras.Model, z: np.ndarray, labels: np.ndarray, batch: int = 102
     return np.concatenate(out)
 
 
-def train(raw_cfg: dict, out_dir, *, sink: Sink | None = None, resume: bool = False, data=None,
-          evaluator=None, progress: bool = False) -> dict:
-    """Train (or resume) one run in ``out_dir``; return a summary with the final status."""
+def train(raw_cfg: dict, out_dir, **kwargs) -> dict:
+    """Train (or resume) one run in ``out_dir``; return a summary with the final status.
+
+    Keras keeps the dtype policy per process: set it for this run and put the caller's
+    back afterwards, so a mixed-precision run never leaks bfloat16 into the next one.
+    """
     cfg = validate_config(raw_cfg)
-    out = Path(out_dir)
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_bfloat16" if cfg["mixed_precision"] else "float32")
+    try:
+        return _train(cfg, Path(out_dir), **kwargs)
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def _train(cfg: dict, out: Path, *, sink: Sink | None = None, resume: bool = False, data=None,
+           evaluator=None, progress: bool = False) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     sink = MultiSink(FileSink(out), StopFileSink(out), *([sink] if sink else []))
     keras.utils.set_random_seed(cfg["seed"])
-    if cfg["mixed_precision"]:
-        keras.config.set_dtype_policy("mixed_bfloat16")
 
     data = data or load_for_training(cfg)
     train_set = data["train"]

@@ -30,6 +30,11 @@ def _values(variables):
     return [v.value for v in variables]
 
 
+def _float32(metrics):
+    """Mixed-precision losses come out in bfloat16; the loop and sinks read float32."""
+    return {k: v.astype(jax.numpy.float32) for k, v in metrics.items()}
+
+
 def _grad_stats(grads):
     flat = jax.numpy.concatenate([jax.numpy.ravel(g) for g in grads])
     return jax.numpy.mean(jax.numpy.abs(flat)), jax.numpy.std(flat)
@@ -69,8 +74,29 @@ class JaxStep:
         loss, metrics = self.gan.g_losses(fake_out, labels)
         return loss, (metrics, g_ntv, d_ntv)
 
-    def _train_step(self, s, real, labels, z_d, z_g):
-        s = dict(s)
+    def _both_losses(self, d_tv, g_tv, d_ntv, g_ntv, real, labels, z):
+        """(D loss, G loss) from one G forward and one D pass, for the simultaneous update."""
+        G, D = self.gan.generator, self.gan.discriminator
+        fake, g_ntv = G.stateless_call(g_tv, g_ntv, [z, labels], training=True)
+        real_out, d_ntv = D.stateless_call(d_tv, d_ntv, [real, labels], training=True)
+        fake_out, d_ntv = D.stateless_call(d_tv, d_ntv, [fake, labels], training=True)
+        d_loss, metrics = self.gan.d_losses(real_out, fake_out, labels)
+        g_loss, g_metrics = self.gan.g_losses(fake_out, labels)
+        return (d_loss, g_loss), ({**metrics, **g_metrics}, d_ntv, g_ntv)
+
+    def _simultaneous(self, s, real, labels, z_d):
+        """One forward, two pullbacks: D's gradient of its loss, G's of its own (D before its update)."""
+        (d_loss, g_loss), pullback, (metrics, s["d_ntv"], s["g_ntv"]) = jax.vjp(
+            lambda d_tv, g_tv: self._both_losses(d_tv, g_tv, s["d_ntv"], s["g_ntv"], real, labels, z_d),
+            s["d_tv"], s["g_tv"], has_aux=True)
+        ones, zeros = jax.numpy.ones_like, jax.numpy.zeros_like
+        d_grads, _ = pullback((ones(d_loss), zeros(g_loss)))
+        _, grads = pullback((zeros(d_loss), ones(g_loss)))
+        s["d_tv"], s["d_opt"] = self.gan.d_opt.stateless_apply(s["d_opt"], d_grads, s["d_tv"])
+        s["g_tv"], s["g_opt"] = self.gan.g_opt.stateless_apply(s["g_opt"], grads, s["g_tv"])
+        return metrics, grads
+
+    def _alternating(self, s, real, labels, z_d, z_g):
         (_, (metrics, s["d_ntv"], s["g_ntv"])), grads = jax.value_and_grad(self._d_loss, has_aux=True)(
             s["d_tv"], s["d_ntv"], s["g_tv"], s["g_ntv"], real, labels, z_d)
         s["d_tv"], s["d_opt"] = self.gan.d_opt.stateless_apply(s["d_opt"], grads, s["d_tv"])
@@ -78,20 +104,28 @@ class JaxStep:
             s["g_tv"], s["g_ntv"], s["d_tv"], s["d_ntv"], labels, z_g)
         s["g_tv"], s["g_opt"] = self.gan.g_opt.stateless_apply(s["g_opt"], grads, s["g_tv"])
         metrics.update(g_metrics)
+        return metrics, grads
+
+    def _train_step(self, s, real, labels, z_d, z_g):
+        s = dict(s)
+        if self.gan.cfg["update"] == "simultaneous":
+            metrics, grads = self._simultaneous(s, real, labels, z_d)
+        else:
+            metrics, grads = self._alternating(s, real, labels, z_d, z_g)
         metrics["g_grad_mean"], metrics["g_grad_std"] = _grad_stats(grads)
         if "e_tv" in s:  # batch-norm statistics are averaged too, so they match the averaged weights
             decay = self.gan.ema_decay(s["g_opt"][self.iterations_index])
             s["e_tv"] = [decay * e + (1.0 - decay) * v for e, v in zip(s["e_tv"], s["g_tv"], strict=True)]
             s["e_ntv"] = [decay * e + (1.0 - decay) * v if jax.numpy.issubdtype(v.dtype, jax.numpy.floating) else v
                           for e, v in zip(s["e_ntv"], s["g_ntv"], strict=True)]
-        return s, metrics
+        return s, _float32(metrics)
 
     def _d_only_step(self, s, real, labels, z_d):
         s = dict(s)
         (_, (metrics, s["d_ntv"], _)), grads = jax.value_and_grad(self._d_loss, has_aux=True)(
             s["d_tv"], s["d_ntv"], s["g_tv"], s["g_ntv"], real, labels, z_d, False)
         s["d_tv"], s["d_opt"] = self.gan.d_opt.stateless_apply(s["d_opt"], grads, s["d_tv"])
-        return s, metrics
+        return s, _float32(metrics)
 
     # -- the interface the loop uses --------------------------------------------------------
     def _shard(self, *arrays):

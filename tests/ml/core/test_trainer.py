@@ -63,6 +63,25 @@ def test_option_errors_are_clear():
         assert part in message
     with pytest.raises(ConfigError, match="activation must be one of"):
         validate_config({"architecture": "cgan-seed", "activation": "relu6"})
+    with pytest.raises(ConfigError, match="update must be one of alternating, simultaneous"):
+        validate_config({"architecture": "cgan-seed", "update": "both"})
+
+
+def test_simultaneous_update_matches_alternating_where_the_two_must_agree():
+    """Same noise: D's update is identical; D all but frozen: G's update is identical (ml.train.update_check)."""
+    from ml.train.update_check import compare
+
+    result = compare()
+    assert result["discriminator_moved"] > 1e-3 and result["generator_moved"] > 1e-3  # both really learned
+    assert result["discriminator_diff"] <= 1e-6 and result["generator_diff"] <= 1e-6
+
+
+@pytest.mark.parametrize("mixed_precision", [False, True])
+def test_simultaneous_update_trains_cgan_seed(mixed_precision, tmp_path):
+    sink = RecordingSink()
+    cfg = {**TINY, "architecture": "cgan-seed", "update": "simultaneous", "mixed_precision": mixed_precision}
+    assert train(cfg, tmp_path, sink=sink)["status"] == "succeeded"
+    assert all(np.isfinite(m["d_loss"]) and np.isfinite(m["g_loss"]) for _, _, m in sink.steps)
 
 
 def test_mixed_optimizers_and_options_are_honoured(tmp_path):
