@@ -82,12 +82,14 @@ def pool_split(labels: np.ndarray, source: np.ndarray, *, seed: int = 20261125,
 
 
 def load_letters_pool(root=None, *, cased: bool = False, seed: int = 20261125,
-                      test_fraction: float = 0.15) -> dict[str, LabelledImages]:
+                      test_fraction: float = 0.15, distinct_forms: bool = False) -> dict[str, LabelledImages]:
     """The real EMNIST letter pool with its documented split.
 
     With ``cased=True`` the charset is `letters-cased`: letters whose cases differ in
     shape get a class per case, and images whose case is unknown are left out for
-    those letters (they stay in for the shared look-alike classes).
+    those letters (they stay in for the shared look-alike classes). ``distinct_forms``
+    (cased only) keeps, in the training split, only the I and i images that cannot be
+    read as l (``ml.data.forms``).
     """
     root = Path(root or default_data_root() / "emnist-letters-partial")
     images, labels = _pair(root / "letters-pool-images-idx3-ubyte.gz", root / "letters-pool-labels-idx1-ubyte.gz", 1, 26)
@@ -101,13 +103,27 @@ def load_letters_pool(root=None, *, cased: bool = False, seed: int = 20261125,
     if cased:
         cs = charsets.letters_cased()
         class_ids, keep = cased_class_ids(letters, prov[:, 3], cs)
+        if distinct_forms:
+            keep_distinct_i_forms(images, letters, class_ids, keep, ~is_test, cs)
     else:
+        if distinct_forms:
+            raise ValueError("distinct_forms needs the case-aware letters (cased=True)")
         cs = charsets.letters()
         class_ids, keep = letters, np.ones(len(letters), bool)
     return {
         "train": LabelledImages(images[keep & ~is_test], class_ids[keep & ~is_test].astype(np.int32), cs),
         "test": LabelledImages(images[keep & is_test], class_ids[keep & is_test].astype(np.int32), cs),
     }
+
+
+def keep_distinct_i_forms(images, letters, class_ids, keep, in_train, cs) -> None:
+    """In place: training images of the letter i become barred I, dotted i, or are left out."""
+    from ml.data.forms import distinct_i_forms
+
+    rows = np.flatnonzero(in_train & (letters == ord("i") - ord("a")))
+    bars, dots = distinct_i_forms(images[rows])
+    class_ids[rows[bars]], class_ids[rows[dots]] = cs.class_of("I"), cs.class_of("i")
+    keep[rows] = bars | dots
 
 
 def cased_class_ids(letters: np.ndarray, case: np.ndarray, cs) -> tuple[np.ndarray, np.ndarray]:
@@ -177,7 +193,11 @@ LOADERS = {
 NEEDS_DATA_ROOT = ("imported", "fonts", "notmnist", "folder")
 
 
-def load_named(name: str, root=None) -> dict[str, LabelledImages]:
+def load_named(name: str, root=None, *, distinct_forms: bool = False) -> dict[str, LabelledImages]:
     if name not in LOADERS:
         raise ValueError(f"unknown dataset {name!r}; valid: {', '.join(sorted(LOADERS))}")
+    if distinct_forms:
+        if name != "emnist-pool-cased":
+            raise ValueError("distinct_forms applies to the emnist-pool-cased dataset only")
+        return load_letters_pool(root, cased=True, distinct_forms=True)
     return LOADERS[name](root)
