@@ -50,6 +50,9 @@ def evaluate_generator(path, n: int = 10_000, seed: int = 0) -> dict:
         "metrics": metrics,
         "per_class_accuracy": {gen.charset.char_of(i): (None if math.isnan(a) else float(a))
                                for i, a in enumerate(scores.per_class)},
+        # rows: requested class folded onto the evaluator's classes; columns: what it read
+        "classes": [evaluator.charset.char_of(i) for i in range(evaluator.n_classes)],
+        "confusion_matrix": scores.confusion.tolist(),
         "reference": {k: v for k, v in load_reference().get(gen.charset.name, {}).items()
                       if isinstance(v, int | float | str)},
     }

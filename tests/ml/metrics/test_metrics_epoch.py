@@ -70,6 +70,9 @@ def test_smoke_check_and_full_report_on_the_exported_generator(tiny_run):
     assert smoke["n"] == 50 and 0 <= smoke["cond_acc"] <= 1 and smoke["evaluator"] == "digits"
     result = evaluate_generator(out / "generator", n=300, seed=2)
     assert result["n"] == 300 and set(result["per_class_accuracy"]) == set("0123456789")
+    matrix = np.array(result["confusion_matrix"])  # for the run page's final-evaluation table
+    assert result["classes"] == list("0123456789") and matrix.shape == (10, 10) and matrix.sum() == 300
+    assert (matrix.sum(axis=1) == 30).all()
     assert np.isfinite([result["metrics"][k] for k in EPOCH_KEYS]).all()
     text = format_report(result)
     assert "conditioning accuracy" in text and "FID" in text and "MISSED" in text  # an untrained G misses
