@@ -42,7 +42,8 @@ def train_run(self, run_id):
 
 @shared_task(name="generator_app.tasks.recover_stale_runs")
 def recover_stale_runs():
-    """Re-queue runs whose worker stopped beating (celery beat calls this periodically)."""
+    """Re-queue runs whose worker stopped beating, re-send queued runs whose message may be lost
+    (celery beat calls this periodically)."""
     from generator_app.services.run_recovery import recover_stale_runs as recover
 
     return recover()
@@ -57,8 +58,9 @@ def recover_stale_runs_at_worker_start(sender=None, **kwargs):
 
     try:
         report = recover()
-        if report["requeued"] or report["failed"]:
-            logger.warning("worker start-up: stale runs re-queued %s, failed %s", report["requeued"], report["failed"])
+        if report["requeued"] or report["failed"] or report["redispatched"]:
+            logger.warning("worker start-up: stale runs re-queued %s, failed %s; queued runs sent again %s",
+                           report["requeued"], report["failed"], report["redispatched"])  # fmt: skip
     except Exception:  # a database that is not there yet must not stop the worker
         logger.exception("worker start-up: stale-run check failed")
     finally:

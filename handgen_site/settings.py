@@ -214,6 +214,10 @@ HANDGEN_RUN_HEARTBEAT_SECONDS = env.float("HANDGEN_RUN_HEARTBEAT_SECONDS", defau
 HANDGEN_RUN_STALE_SECONDS = env.float("HANDGEN_RUN_STALE_SECONDS", default=120.0)
 HANDGEN_RUN_MAX_RECOVERIES = env.int("HANDGEN_RUN_MAX_RECOVERIES", default=3)
 HANDGEN_RUN_RECOVERY_INTERVAL = env.float("HANDGEN_RUN_RECOVERY_INTERVAL", default=60.0)
+# A queued run whose message was lost (Redis restarted without persistence, or the broker was
+# down when the run was saved) is sent again by that same check once it has waited this long
+# since it was last sent; a run waiting behind a long training gets one extra message per period.
+HANDGEN_RUN_REDISPATCH_SECONDS = env.float("HANDGEN_RUN_REDISPATCH_SECONDS", default=600.0)
 # Images drawn for the full evaluation of a finished run (ml.metrics.report.evaluate_generator).
 HANDGEN_FINAL_EVAL_IMAGES = env.int("HANDGEN_FINAL_EVAL_IMAGES", default=10_000)
 

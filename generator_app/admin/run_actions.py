@@ -36,7 +36,7 @@ OPERATIONS = {
 
 
 def _perform(modeladmin, request, operation, runs):
-    done, refused = [], []
+    done, refused, unsent = [], [], []
     for run in runs:
         if run.status not in OPERATIONS[operation]["allowed"]:
             refused.append(f"run {run.pk} is {run.get_status_display().lower()}")
@@ -45,8 +45,8 @@ def _perform(modeladmin, request, operation, runs):
             if operation == "cancel" and not cancel_run(run=run):
                 refused.append(f"run {run.pk} had already ended")
                 continue
-            if operation == "resume":
-                resume_run(run=run)
+            if operation == "resume" and resume_run(run=run).dispatched_at is None:
+                unsent.append(run.pk)  # stored as queued, but the broker refused the message
         except ValidationError as error:
             refused.append(" ".join(error.messages))
             continue
@@ -54,6 +54,13 @@ def _perform(modeladmin, request, operation, runs):
     if done:
         word = "cancelled" if operation == "cancel" else "queued again"
         modeladmin.message_user(request, f"{word.capitalize()}: run {', '.join(map(str, done))}.", messages.SUCCESS)
+    if unsent:
+        modeladmin.message_user(
+            request,
+            f"The task broker could not be reached for run {', '.join(map(str, unsent))}; "
+            "it stays queued and is sent automatically once the broker is back.",
+            messages.WARNING,
+        )
     if refused:
         modeladmin.message_user(request, f"Not {operation}ed: {'; '.join(refused)}.", messages.WARNING)
 

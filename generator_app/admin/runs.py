@@ -6,6 +6,7 @@ cancelled, resumed, cloned or deleted behind confirmation pages. Every write is 
 into ``generator_app.services.training``.
 """
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
@@ -76,6 +77,7 @@ class TrainingRunAdmin(admin.ModelAdmin):
                     "attempts",
                     "recoveries",
                     "heartbeat_at",
+                    "dispatched_at",
                 ]
             },
         ),
@@ -113,7 +115,16 @@ class TrainingRunAdmin(admin.ModelAdmin):
                     form.add_error(None, error.messages)
                 else:
                     self.log_addition(request, run, [{"added": {}}])
-                    self.message_user(request, f"{run} queued on '{run.queue}'.", messages.SUCCESS)
+                    if run.dispatched_at is None:  # the broker refused the message (see enqueue_training_run)
+                        self.message_user(
+                            request,
+                            f"{run} is saved and queued, but the task broker could not be reached; it will be "
+                            f"sent automatically once the broker is back (checked every "
+                            f"{settings.HANDGEN_RUN_RECOVERY_INTERVAL:g} s).",
+                            messages.WARNING,
+                        )
+                    else:
+                        self.message_user(request, f"{run} queued on '{run.queue}'.", messages.SUCCESS)
                     return redirect(reverse("admin:generator_app_trainingrun_change", args=[run.pk]))
         else:
             form = NewTrainingRunForm(initial=self._initial(request))

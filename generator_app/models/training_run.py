@@ -2,7 +2,8 @@
 
 State lives here, not in a worker: any worker can pick a run up again from its
 ``epochs_done`` and checkpoints, and ``heartbeat_at``/``attempts`` let a periodic check
-re-queue a run whose worker died.
+re-queue a run whose worker died; ``dispatched_at`` lets it send a queued run's message
+again when the broker lost it.
 """
 
 from django.conf import settings
@@ -51,6 +52,11 @@ class TrainingRun(models.Model):
         help_text="Automatic restarts after its worker stopped answering (a manual resume resets it).",
     )
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When train_run was last sent for this run; empty while queued means the last send failed.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -2,7 +2,9 @@
 
 Each is one transaction; a run is sent to its Celery queue only after the transaction
 commits (``on_commit``), so a worker never looks for a row it cannot see yet, and an
-invalid run is never queued (validation happens first, in ``full_clean``).
+invalid run is never queued (validation happens first, in ``full_clean``). A send that
+fails (broker down) leaves the run queued for ``run_recovery`` to send again: the row, not
+the message, is the record of what has to run.
 """
 
 import logging
@@ -23,10 +25,22 @@ logger = logging.getLogger(__name__)
 
 
 def enqueue_training_run(run):
-    """Send ``train_run(run.pk)`` to the run's queue and remember the task id."""
+    """Send ``train_run(run.pk)`` to the run's queue; the task id, or None when the broker refused.
+
+    The caller has stamped ``dispatched_at`` already. This runs after the commit, so raising
+    here would turn the admin's Save into a 500 for a run that is stored but would never be
+    sent. Any error of the send is logged instead and ``dispatched_at`` is cleared:
+    ``recover_stale_runs`` sends the run again at its next pass.
+    """
     from generator_app.tasks import train_run
 
-    result = train_run.apply_async(args=[run.pk], queue=run.queue)
+    try:
+        result = train_run.apply_async(args=[run.pk], queue=run.queue)
+    except Exception:  # noqa: BLE001  (connection refused, timeout, ...: the run must not be lost)
+        logger.exception("run %s: could not send train_run to queue %r; recovery will send it again", run.pk, run.queue)
+        TrainingRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(dispatched_at=None)
+        run.dispatched_at = None
+        return None
     TrainingRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(celery_task_id=result.id)
     return result.id
 
@@ -53,6 +67,7 @@ def start_training_run(*, dataset, architecture, options, queue=WorkQueue.GPU, n
         epochs_total=config["epochs"],
         queue=queue,
         status=RunStatus.QUEUED,
+        dispatched_at=timezone.now(),  # sent at the commit; recovery leaves it alone meanwhile
         created_by=created_by,
     )
     run.full_clean(exclude=["datasets"])
@@ -97,6 +112,7 @@ def resume_run(*, run):
     run.error_message = ""
     run.error_details = ""
     run.recoveries = 0
+    run.dispatched_at = timezone.now()
     run.full_clean(exclude=["datasets"])
     run.save()
     transaction.on_commit(lambda: enqueue_training_run(run))

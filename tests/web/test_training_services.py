@@ -172,17 +172,17 @@ def test_recovery_requeues_a_silent_run_then_gives_up(run, settings, no_broker,
     settings.HANDGEN_RUN_STALE_SECONDS = 60
     settings.HANDGEN_RUN_MAX_RECOVERIES = 1
     claimed(run)
-    assert run_recovery.recover_stale_runs() == {"requeued": [], "failed": []}  # beating: left alone
+    assert run_recovery.recover_stale_runs() == {"requeued": [], "failed": [], "redispatched": []}  # beating
     silent = timezone.now() - timedelta(seconds=61)
     TrainingRun.objects.filter(pk=run.pk).update(heartbeat_at=silent)
     with django_capture_on_commit_callbacks(execute=True):
-        assert run_recovery.recover_stale_runs() == {"requeued": [run.pk], "failed": []}
+        assert run_recovery.recover_stale_runs() == {"requeued": [run.pk], "failed": [], "redispatched": []}
     run.refresh_from_db()
     assert (run.status, run.recoveries, run.heartbeat_at) == (RunStatus.QUEUED, 1, None)
     assert no_broker == [run.pk]  # sent to the queue again
     claimed(run)
     TrainingRun.objects.filter(pk=run.pk).update(heartbeat_at=silent)
-    assert run_recovery.recover_stale_runs() == {"requeued": [], "failed": [run.pk]}
+    assert run_recovery.recover_stale_runs() == {"requeued": [], "failed": [run.pk], "redispatched": []}
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and "worker stopped answering" in run.error_message
     assert "restarted 1 times, the limit" in run.error_message
