@@ -23,6 +23,14 @@ def test_the_shipped_set_covers_digits_and_letters():
     assert total < 20 * 1024 * 1024
 
 
+def test_each_shipped_charset_has_exactly_one_default():
+    """A fresh install makes the manifest marked default the charset's default: two would race."""
+    metas = [json.loads(p.read_text()) for p in MANIFESTS]
+    for charset in {m["charset"] for m in metas}:
+        defaults = [m["name"] for m in metas if m["charset"] == charset and m.get("default")]
+        assert len(defaults) == 1, (charset, defaults)
+
+
 @pytest.mark.parametrize("manifest", MANIFESTS, ids=[p.parent.name for p in MANIFESTS])
 def test_shipped_generator_draws_the_documented_format(manifest, tmp_path):
     meta = json.loads(manifest.read_text())
