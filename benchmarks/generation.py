@@ -2,7 +2,7 @@
 
 Runs the real stack as start.sh does: gunicorn (``handgen_site.wsgi``, 2 workers × 4 threads)
 and the generation worker (``celery worker -Q generate --concurrency 2``, filesystem broker
-polled every 50 ms), on a throw-away database of the
+woken by each message, polled every 50 ms besides), on a throw-away database of the
 configured kind (SQLite by default, PostgreSQL with DATABASE_URL) and the configured broker
 (filesystem by default, Redis with REDIS_URL). Generators: the shipped ones in ml/pretrained
 when there are any, else two untrained-but-real cgan-strong exports of the shipped size

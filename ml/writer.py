@@ -37,7 +37,7 @@ from typing import Protocol
 import numpy as np
 
 from ml.data.charset import Charset
-from ml.render import glyph_is_blank, is_drawn_procedurally
+from ml.render import glyphs_are_blank, is_drawn_procedurally
 
 DEFAULT_VARIANTS = 4
 DEFAULT_MAX_REDRAWS = 3
@@ -166,8 +166,8 @@ def _plan(text: str, drawers: dict[str, GlyphDrawer], variants: int) -> tuple[li
 
 def _read(slots: list[Slot], images: np.ndarray, reader: GlyphReader | None, source: Charset) -> None:
     """Fill each slot's reading (blank check always; the evaluator when there is one)."""
-    for s, img in zip(slots, images, strict=True):
-        s.blank = bool(glyph_is_blank(img))
+    for s, blank in zip(slots, glyphs_are_blank(images), strict=True):
+        s.blank = bool(blank)
     if reader is None:
         return
     for s in slots:

@@ -16,7 +16,6 @@ import numpy as np
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.utils import timezone
 
 from generator_app.models import GenerationRequest, GenerationStatus, GeneratorModel
@@ -76,23 +75,33 @@ class _Timed:
 
 
 def _claim(generation_id) -> GenerationRequest | None:
-    """Move a pending request to running; None when there is nothing (more) to do."""
-    with transaction.atomic():
-        generation = GenerationRequest.objects.select_for_update().filter(pk=generation_id).first()
-        if generation is None or generation.status in (GenerationStatus.SUCCEEDED, GenerationStatus.FAILED):
-            return None
-        if generation.status == GenerationStatus.RUNNING:
-            generation.status = GenerationStatus.FAILED
-            generation.error_message = STOPPED_MESSAGE
-            generation.finished_at = timezone.now()
-            _check(generation)
-            generation.save(update_fields=["status", "error_message", "finished_at"])
-            return None
-        generation.status = GenerationStatus.RUNNING
-        generation.started_at = timezone.now()
+    """Move a pending request to running; None when there is nothing (more) to do.
+
+    A read, then an update conditional on the status read, instead of a locking
+    transaction: two round trips to the database instead of four, each one a chance to
+    lose the CPU to a training on a shared machine. Two workers given the same message
+    both read ``pending``; only one update matches, and the other worker stops.
+    """
+    generation = GenerationRequest.objects.filter(pk=generation_id).first()
+    if generation is None or generation.status in (GenerationStatus.SUCCEEDED, GenerationStatus.FAILED):
+        return None
+    now = timezone.now()
+    if generation.status == GenerationStatus.RUNNING:
+        generation.status = GenerationStatus.FAILED
+        generation.error_message = STOPPED_MESSAGE
+        generation.finished_at = now
         _check(generation)
-        generation.save(update_fields=["status", "started_at"])
-        return generation
+        GenerationRequest.objects.filter(pk=generation_id, status=GenerationStatus.RUNNING).update(
+            status=generation.status, error_message=generation.error_message, finished_at=now
+        )
+        return None
+    generation.status = GenerationStatus.RUNNING
+    generation.started_at = now
+    _check(generation)
+    claimed = GenerationRequest.objects.filter(pk=generation_id, status=GenerationStatus.PENDING).update(
+        status=generation.status, started_at=now
+    )
+    return generation if claimed else None
 
 
 def _generators_for(text: str) -> dict[str, GeneratorModel]:
@@ -146,23 +155,27 @@ def _slot_records(sheet) -> list[dict]:
 
 
 def _finish(generation: GenerationRequest, image_name: str, timings: dict, versions: dict) -> bool:
-    """Record success; False when the request was deleted (or ended) while it was being drawn."""
-    with transaction.atomic():
-        current = GenerationRequest.objects.select_for_update().filter(pk=generation.pk).first()
-        if current is None or current.status != GenerationStatus.RUNNING:
-            return False
-        current.status = GenerationStatus.SUCCEEDED
-        current.image.name = image_name
-        current.finished_at = timezone.now()
-        timings["total_ms"] = round((current.finished_at - current.created_at).total_seconds() * 1000.0, 1)
-        current.timings = timings
-        current.model_versions = versions
-        _check(current)
-        current.save(update_fields=["status", "image", "finished_at", "timings", "model_versions"])
-    return True
+    """Record success; False when the request was deleted (or ended) while it was being drawn.
+
+    One update conditional on the request still running: a deleted or failed one matches
+    no row, and the caller removes the files.
+    """
+    generation.status = GenerationStatus.SUCCEEDED
+    generation.image.name = image_name
+    generation.finished_at = timezone.now()
+    timings["total_ms"] = round((generation.finished_at - generation.created_at).total_seconds() * 1000.0, 1)
+    generation.timings = timings
+    generation.model_versions = versions
+    _check(generation)
+    updated = GenerationRequest.objects.filter(pk=generation.pk, status=GenerationStatus.RUNNING).update(
+        status=generation.status, image=image_name, finished_at=generation.finished_at, timings=timings,
+        model_versions=versions,
+    )  # fmt: skip
+    return bool(updated)
 
 
-def _draw_and_save(generation: GenerationRequest) -> None:
+def _draw_and_save(generation: GenerationRequest) -> bool:
+    """True when the request ended succeeded (False: it was deleted or ended meanwhile)."""
     clock = _Clock()
     began, began_cpu = time.perf_counter(), time.process_time()
     sheet, versions = _draw(generation, clock)
@@ -188,9 +201,11 @@ def _draw_and_save(generation: GenerationRequest) -> None:
     timings["work_cpu_ms"] = round((time.process_time() - began_cpu) * 1000.0, 1)
     timings["glyphs_drawn"] = len(sheet.slots)
     timings["draw_calls"] = sum(sheet.calls.values())
-    if not _finish(generation, image_name, timings, versions):
-        for name in generation_files(generation):  # deleted meanwhile: leave no orphan files
-            default_storage.delete(name)
+    if _finish(generation, image_name, timings, versions):
+        return True
+    for name in generation_files(generation):  # deleted meanwhile: leave no orphan files
+        default_storage.delete(name)
+    return False
 
 
 def run_generation(*, generation_id) -> str:
@@ -200,7 +215,8 @@ def run_generation(*, generation_id) -> str:
         current = GenerationRequest.objects.filter(pk=generation_id).values_list("status", flat=True).first()
         return current or "deleted"
     try:
-        _draw_and_save(generation)
+        if _draw_and_save(generation):
+            return GenerationStatus.SUCCEEDED
     except SoftTimeLimitExceeded:
         limit = settings.HANDGEN_GENERATION_SOFT_TIME_LIMIT
         fail_generation(generation_id=generation_id, message=f"Drawing took longer than {limit} seconds and was stopped.")

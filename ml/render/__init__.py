@@ -11,7 +11,7 @@ Importable by the web process and by tests without TensorFlow or Django::
 ``is_drawn_procedurally`` is true.
 """
 
-from .glyphs import glyph_is_blank, ink_bbox, stroke_width
+from .glyphs import glyph_is_blank, glyphs_are_blank, ink_bbox, stroke_width
 from .layout import Layout, PlacedGlyph, layout_text
 from .options import RenderOptions
 from .punctuation import is_drawn_procedurally, punctuation_supported
@@ -24,6 +24,7 @@ __all__ = [
     "RenderOptions",
     "coverage",
     "glyph_is_blank",
+    "glyphs_are_blank",
     "ink_bbox",
     "is_drawn_procedurally",
     "layout_text",

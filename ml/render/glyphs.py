@@ -72,6 +72,33 @@ def _clean_mask(arr: np.ndarray, threshold: int) -> np.ndarray:
     return mask & _has_ink_neighbour(mask)
 
 
+def _clean_masks(stack: np.ndarray, threshold: int) -> np.ndarray:
+    """``_clean_mask`` of every image of an (N, h, w) stack at once."""
+    mask = stack >= threshold
+    n, h, w = mask.shape
+    padded = np.zeros((n, h + 2, w + 2), dtype=np.int16)
+    padded[:, 1 : h + 1, 1 : w + 1] = mask
+    count = np.zeros(mask.shape, dtype=np.int16)
+    for dy in (0, 1, 2):
+        for dx in (0, 1, 2):
+            if dy == 1 and dx == 1:
+                continue
+            count += padded[:, dy : dy + h, dx : dx + w]
+    return mask & (count > 0)
+
+
+def _stack_boxes(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per mask of an (N, h, w) stack: (top, left, bottom, right) like ``_mask_bbox``, and blankness."""
+    n, h, w = masks.shape
+    rows, cols = masks.any(axis=2), masks.any(axis=1)
+    top, left = rows.argmax(axis=1), cols.argmax(axis=1)
+    bottom, right = h - rows[:, ::-1].argmax(axis=1), w - cols[:, ::-1].argmax(axis=1)
+    boxes = np.stack([top, left, bottom, right], axis=1)
+    extent = np.maximum(bottom - top, right - left)
+    blank = ~rows.any(axis=1) | (masks.sum(axis=(1, 2)) < MIN_INK_PIXELS) | (extent < MIN_INK_EXTENT)
+    return boxes, blank
+
+
 def _mask_bbox(mask: np.ndarray) -> tuple[int, int, int, int] | None:
     rows, cols = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
     if rows.size == 0:
@@ -100,6 +127,16 @@ def glyph_is_blank(glyph: object, threshold: int = DEFAULT_INK_THRESHOLD) -> boo
     """True when a glyph has too little ink to be read; the generation service redraws those."""
     mask = ink_mask(glyph, threshold)
     return _mask_is_blank(mask, _mask_bbox(mask))
+
+
+def glyphs_are_blank(glyphs: np.ndarray, threshold: int = DEFAULT_INK_THRESHOLD) -> np.ndarray:
+    """``glyph_is_blank`` of each image of a uint8 (N, h, w) stack, in one pass (the redraw loop's check)."""
+    stack = np.asarray(glyphs)
+    if stack.ndim != 3 or stack.dtype != np.uint8:
+        return np.array([glyph_is_blank(g, threshold) for g in stack], dtype=bool)
+    if len(stack) == 0:
+        return np.zeros(0, dtype=bool)
+    return _stack_boxes(_clean_masks(stack, threshold))[1]
 
 
 def stroke_width(glyph: object) -> float:
@@ -148,8 +185,45 @@ def prepare_glyph(glyph: object, threshold: int = DEFAULT_INK_THRESHOLD) -> Prep
     if _mask_is_blank(mask, box):
         return None
     assert box is not None
-    top, left, bottom, right = box
     clean = np.where((arr >= threshold) & ~mask, 0, arr)  # drop the specks
+    return _crop(clean, box)
+
+
+def prepare_glyphs(glyphs, threshold: int = DEFAULT_INK_THRESHOLD) -> list[PreparedGlyph | None]:
+    """``prepare_glyph`` of each entry (None stays None), equal results, less time per glyph.
+
+    A page repeats each drawing (the writer reuses up to four per character class), so
+    each distinct glyph object is prepared once and its PreparedGlyph shared; same-sized
+    uint8 glyphs are cleaned and measured in one vectorised pass instead of one at a time.
+    """
+    out: list[PreparedGlyph | None] = [None] * len(glyphs)
+    first: dict[int, int] = {}  # id(glyph) -> position of its first occurrence
+    batch: list[int] = []
+    for i, glyph in enumerate(glyphs):
+        if glyph is None or id(glyph) in first:
+            continue
+        first[id(glyph)] = i
+        if isinstance(glyph, np.ndarray) and glyph.dtype == np.uint8 and glyph.ndim == 2 and min(glyph.shape) >= 2:
+            batch.append(i)
+        else:
+            out[i] = prepare_glyph(glyph, threshold)
+    for shape in {glyphs[i].shape for i in batch}:
+        members = [i for i in batch if glyphs[i].shape == shape]
+        stack = np.stack([glyphs[i] for i in members])
+        masks = _clean_masks(stack, threshold)
+        boxes, blank = _stack_boxes(masks)
+        clean = np.where((stack >= threshold) & ~masks, 0, stack)
+        for k, i in enumerate(members):
+            if not blank[k]:
+                out[i] = _crop(clean[k], tuple(int(v) for v in boxes[k]))
+    for i, glyph in enumerate(glyphs):
+        if glyph is not None and first[id(glyph)] != i:
+            out[i] = out[first[id(glyph)]]
+    return out
+
+
+def _crop(clean: np.ndarray, box: tuple[int, int, int, int]) -> PreparedGlyph:
+    top, left, bottom, right = box
     # Keep one pixel of the anti-aliased rim that lies just below the threshold.
     h, w = clean.shape
     t, lft, b, r = max(top - 1, 0), max(left - 1, 0), min(bottom + 1, h), min(right + 1, w)

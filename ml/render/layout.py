@@ -21,7 +21,7 @@ from functools import cached_property
 import numpy as np
 
 from .geometry import Affine, bounds
-from .glyphs import bitmap_stroke_width, prepare_glyph
+from .glyphs import PreparedGlyph, bitmap_stroke_width, prepare_glyphs
 from .options import RenderOptions
 from .punctuation import DOT_SCALE, is_drawn_procedurally, pen_strokes
 from .typography import vertical_span
@@ -124,8 +124,7 @@ def _gap(opts: RenderOptions, noise: np.ndarray) -> float:
     return opts.char_size * (opts.letter_spacing + _GAP_JITTER * opts.jitter * noise[3])
 
 
-def _glyph_item(ch: str, index: int, glyph: object, opts: RenderOptions, noise: np.ndarray) -> _Item:
-    prepared = prepare_glyph(glyph, opts.ink_threshold)
+def _glyph_item(ch: str, index: int, prepared: PreparedGlyph | None, opts: RenderOptions, noise: np.ndarray) -> _Item:
     cs = opts.char_size
     if prepared is None:  # blank: keep its place so the rest of the text does not shift
         return _Item(ch, index, advance=opts.x_height * cs * 0.6 + _gap(opts, noise))
@@ -189,12 +188,16 @@ class _PenGauge:
         self._drawn = {it.index: it for it in items if it is not None and it.bitmap is not None}
         self._order = sorted(self._drawn)
         self._widths: dict[int, float] = {}
+        self._traced: dict[int, float] = {}  # by id of the bitmap: repeated drawings share one
         self._fallback, self._k = fallback, k
 
     def _width(self, index: int) -> float:
         if index not in self._widths:
             it = self._drawn[index]
-            self._widths[index] = bitmap_stroke_width(it.bitmap) * it.scale
+            key = id(it.bitmap)
+            if key not in self._traced:
+                self._traced[key] = bitmap_stroke_width(it.bitmap)
+            self._widths[index] = self._traced[key] * it.scale
         return self._widths[index]
 
     def near(self, index: int) -> float:
@@ -221,6 +224,7 @@ def _measure(text: str, glyphs: Sequence[object | None], opts: RenderOptions) ->
     noise = _noise(opts.seed, len(text))
     space = _Item(" ", -1, advance=0.0, is_space=True)
     items: list[_Item | None] = [space] * len(text)
+    drawn: list[int] = []  # positions with a GAN glyph, prepared together below
     for i, ch in enumerate(text):
         glyph = glyphs[i]
         if ch in "\n\r":
@@ -237,11 +241,14 @@ def _measure(text: str, glyphs: Sequence[object | None], opts: RenderOptions) ->
             if glyph is not None:
                 raise ValueError(f"position {i}: {ch!r} is drawn by the renderer; pass None as its glyph")
         elif glyph is not None:
-            items[i] = _glyph_item(ch, i, glyph, opts, noise[i])
+            drawn.append(i)
         else:
             raise ValueError(
                 f"position {i}: no glyph for {ch!r}, and it is not punctuation the renderer draws"
             )
+    prepared = prepare_glyphs([glyphs[i] for i in drawn], opts.ink_threshold)
+    for i, glyph in zip(drawn, prepared, strict=True):
+        items[i] = _glyph_item(text[i], i, glyph, opts, noise[i])
     pens = _PenGauge(items, fallback=0.12 * opts.char_size)
     for i, ch in enumerate(text):
         if is_drawn_procedurally(ch):

@@ -26,8 +26,10 @@ SUPERSAMPLE = 4
 # strokes are measured and traced for SVG) stays at half coverage, haze below
 # EDGE_LOW disappears, and edges sharpen to ~1–2 px.
 EDGE_LOW, EDGE_HIGH = 0.25, 0.75
-# Mostly-blank pages compress about as well at level 3 as at 6, in half the time.
-PNG_COMPRESS_LEVEL = 3
+# Mostly-blank pages compress about as well at level 1 as at 6 (35 KB against 31 KB for a
+# 100-character page, 342 against 306 KB for 1,000) in half the time of level 3 and a third
+# to a fifth of level 6; the user waits for it.
+PNG_COMPRESS_LEVEL = 1
 
 
 def _patch_box(g: PlacedGlyph, width: int, height: int) -> tuple[int, int, int, int] | None:
@@ -41,10 +43,13 @@ def _patch_box(g: PlacedGlyph, width: int, height: int) -> tuple[int, int, int, 
     return box if box[2] > box[0] and box[3] > box[1] else None
 
 
-def _glyph_coverage(g: PlacedGlyph, box: tuple[int, int, int, int]) -> np.ndarray:
+def _glyph_coverage(g: PlacedGlyph, box: tuple[int, int, int, int], sources: dict) -> np.ndarray:
     x0, y0, x1, y1 = box
     to_patch = g.transform.then(Affine.translate(-x0, -y0)).inverse()
-    source = Image.fromarray(np.ascontiguousarray(g.bitmap, dtype=np.float32))
+    key = id(g.bitmap)  # a drawing used for several characters is converted once
+    source = sources.get(key)
+    if source is None:
+        source = sources[key] = Image.fromarray(np.ascontiguousarray(g.bitmap, dtype=np.float32))
     out = source.transform(
         (x1 - x0, y1 - y0),
         Image.Transform.AFFINE,
@@ -79,11 +84,12 @@ def _mark_coverage(g: PlacedGlyph, box: tuple[int, int, int, int]) -> np.ndarray
 def coverage(layout: Layout) -> np.ndarray:
     """Ink coverage of the page, float32 (height, width) in 0..1."""
     page = np.zeros((layout.height, layout.width), dtype=np.float32)
+    sources: dict[int, Image.Image] = {}
     for g in layout.glyphs:
         box = _patch_box(g, layout.width, layout.height)
         if box is None:
             continue
-        alpha = _glyph_coverage(g, box) if g.bitmap is not None else _mark_coverage(g, box)
+        alpha = _glyph_coverage(g, box, sources) if g.bitmap is not None else _mark_coverage(g, box)
         x0, y0, x1, y1 = box
         np.maximum(page[y0:y1, x0:x1], alpha, out=page[y0:y1, x0:x1])
     return page
@@ -104,7 +110,9 @@ def _indexed(layout: Layout, opts: RenderOptions) -> Image.Image:
     One ink colour over one background needs only 256 colours, so the page is
     stored as one byte per pixel: a third of the data of RGB to compress.
     """
-    image = Image.fromarray(np.rint(coverage(layout) * 255.0).astype(np.uint8))
+    levels = coverage(layout)
+    np.multiply(levels, 255.0, out=levels)
+    image = Image.fromarray(np.rint(levels, out=levels).astype(np.uint8))
     palette, alpha = _palette(opts)
     image.putpalette(palette)
     if alpha is not None:

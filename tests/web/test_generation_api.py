@@ -201,6 +201,50 @@ def test_a_redelivered_running_request_fails_instead_of_looping(ann):
 
 
 @pytest.mark.django_db
+def test_of_two_workers_that_read_a_pending_request_only_the_first_update_claims_it(ann, monkeypatch):
+    from generator_app.services import generation_run
+
+    generation = GenerationRequest.objects.create(user=ann, text="1", style_seed=1)
+    real_now = timezone.now
+
+    def another_worker_claims_it_meanwhile():
+        GenerationRequest.objects.filter(pk=generation.pk).update(status=GenerationStatus.RUNNING, started_at=real_now())
+        return real_now()
+
+    monkeypatch.setattr(generation_run.timezone, "now", another_worker_claims_it_meanwhile)
+    assert generation_run._claim(generation.pk) is None  # read pending, but the update found it running
+    monkeypatch.undo()
+    generation.refresh_from_db()
+    assert generation.status == "running" and not generation.error_message  # the other worker's claim stands
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_drawing_in_process_succeeds_and_a_request_deleted_meanwhile_leaves_no_files(default_generators, ann,
+                                                                                     monkeypatch):  # fmt: skip
+    from generator_app.services import generation_run
+
+    done = GenerationRequest.objects.create(user=ann, text="Hi 7.", style_seed=5)
+    assert generation_run.run_generation(generation_id=done.pk) == "succeeded"
+    done.refresh_from_db()
+    assert done.status == "succeeded" and done.finished_at and default_storage.exists(done.image.name)
+    assert done.timings["total_ms"] >= done.timings["work_ms"] > 0 and done.timings["glyphs_drawn"] == 3
+    assert done.model_versions["digits"]["generator"] == "tiny-digits"
+
+    gone = GenerationRequest.objects.create(user=ann, text="Hi 7.", style_seed=5)
+    real_render = generation_run.render_png
+
+    def render_while_the_user_deletes(layout):
+        GenerationRequest.objects.filter(pk=gone.pk).delete()
+        return real_render(layout)
+
+    monkeypatch.setattr(generation_run, "render_png", render_while_the_user_deletes)
+    assert generation_run.run_generation(generation_id=gone.pk) == "deleted"
+    assert not default_storage.exists(file_name(gone, "image.png"))
+    assert not default_storage.exists(file_name(gone, SHEET_NAME))
+
+
+@pytest.mark.django_db
 def test_a_broker_that_refuses_the_message_fails_the_request(default_generators, ann, monkeypatch, django_capture_on_commit_callbacks):
     from generator_app import tasks
 
