@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.machine import cpu_model  # noqa: E402
 from ml.data.pipeline import BatchStream  # noqa: E402
 
 # What the trainer consumes (benchmarks/train_throughput.py, cgan-strong on this 2-core CPU).
@@ -29,14 +30,7 @@ TRAINER_IMAGES_PER_SECOND = (150, 360)
 
 
 def hardware() -> str:
-    model = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    model = cpu_model()
     try:
         pages, page_size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
         memory = f", {pages * page_size / 1024**3:.0f} GiB RAM"

@@ -26,7 +26,6 @@ import contextlib
 import http.client
 import json
 import os
-import platform
 import signal
 import socket
 import statistics
@@ -39,6 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchmarks.machine import cpu_model, database_url  # noqa: E402
 
 TARGETS = {100: (150.0, 400.0)}  # characters: (p50 ms, p95 ms)
 # The latency client polls this often: fine enough to see the finish within ~12 ms, coarse
@@ -56,14 +56,7 @@ PROSE = (
 
 
 def hardware() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    model = cpu_model()
     load = "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
     return f"{model}, {os.cpu_count()} logical CPUs, {load}"
 
@@ -78,15 +71,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def database_url(settings_dict) -> str:
-    if settings_dict["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{Path(settings_dict['NAME']).resolve()}"
-    auth = settings_dict.get("USER") or ""
-    auth += f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
-    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
-    return f"postgres://{auth}@{settings_dict.get('HOST') or ''}{port}/{settings_dict['NAME']}"
 
 
 def start(args, log_path, env, ready_text, timeout=600):

@@ -30,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchmarks.machine import database_url  # noqa: E402
 
 FORM = {"name": "latency", "architecture": "cgan-strong", "queue": "gpu", "epochs": 2, "seed": 1,
         "steps_per_epoch": 2, "batch_size": 8, "log_every": 1, "g_width": 8, "d_width": 8, "latent_dim": 8,
@@ -53,16 +54,6 @@ def start_worker(database_url, log_path):
             raise RuntimeError(Path(log_path).read_text(errors="replace")[-3000:])
         time.sleep(0.2)
     raise TimeoutError("worker not ready")
-
-
-def database_url(settings_dict):
-    """The DATABASE_URL of the throw-away database, for the worker process."""
-    if settings_dict["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{Path(settings_dict['NAME']).resolve()}"
-    auth = settings_dict.get("USER") or ""
-    auth += f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
-    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
-    return f"postgres://{auth}@{settings_dict.get('HOST') or ''}{port}/{settings_dict['NAME']}"
 
 
 def purge_gpu_queue():
