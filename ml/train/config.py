@@ -28,6 +28,7 @@ RUN_DEFAULTS = {
     "balanced": False,
     "distinct_forms": False,  # emnist-pool-cased: train I and i only on forms that cannot pass for l (ml.data.forms)
     "mixed_precision": False,
+    "lr_decay_start": None,  # fraction of the run after which both learning rates fall linearly to 0 (ml.train.schedule)
     # "alternating": D steps, then G steps on fresh noise through the updated D (the seeds' way).
     # "simultaneous": one G forward and one D pass serve both updates (about 1.3x fewer FLOPs).
     "update": "alternating",
@@ -101,6 +102,9 @@ def validate_config(raw: dict) -> dict:
         problems.append(f"loss must be one of {', '.join(LOSSES)}")
     if cfg["update"] not in UPDATES:
         problems.append(f"update must be one of {', '.join(UPDATES)}")
+    decay = cfg["lr_decay_start"]
+    if decay is not None and (isinstance(decay, bool) or not isinstance(decay, int | float) or not 0 <= decay < 1):
+        problems.append("lr_decay_start must be null or a fraction of the run in [0, 1)")
     ls = cfg["label_smoothing"]
     if not isinstance(ls, int | float) or not 0 <= ls < 0.5:
         problems.append("label_smoothing must be in [0, 0.5)")

@@ -11,6 +11,7 @@ import numpy as np
 
 from ml.models.registry import build
 from ml.train import losses
+from ml.train.schedule import with_decay
 
 OPTIMIZER_CLASSES = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop}
 
@@ -28,7 +29,8 @@ def split_outputs(out):
 
 
 class Gan:
-    def __init__(self, cfg: dict, n_classes: int):
+    def __init__(self, cfg: dict, n_classes: int, total_steps: int | None = None):
+        """``total_steps`` (one G and one D update each) places the end of ``lr_decay_start``'s decay."""
         self.cfg = cfg
         self.n_classes = n_classes
         self.generator, self.discriminator = build(cfg, n_classes)
@@ -36,8 +38,9 @@ class Gan:
         if cfg["ema"]:
             self.ema_generator, _ = build(cfg, n_classes)
             self.ema_generator.set_weights(self.generator.get_weights())
-        self.g_opt = make_optimizer(cfg["g_optimizer"])
-        self.d_opt = make_optimizer(cfg["d_optimizer"])
+        decay = cfg.get("lr_decay_start")
+        self.g_opt = make_optimizer(with_decay(cfg["g_optimizer"], decay, total_steps))
+        self.d_opt = make_optimizer(with_decay(cfg["d_optimizer"], decay, total_steps))
         self.g_opt.build(self.generator.trainable_variables)
         self.d_opt.build(self.discriminator.trainable_variables)
 

@@ -79,9 +79,9 @@ def _train(cfg: dict, out: Path, *, sink: Sink | None = None, resume: bool = Fal
         from ml.train.step_jax import setup_distribution
 
         setup_distribution()
-    gan = Gan(cfg, charset.n_classes)
     stream = BatchStream(train_set, batch_size=cfg["batch_size"], seed=cfg["seed"], balanced=cfg["balanced"],
                          steps_per_epoch=cfg["steps_per_epoch"])
+    gan = Gan(cfg, charset.n_classes, total_steps=cfg["epochs"] * stream.steps_per_epoch)
 
     start_epoch, elapsed = 1, 0.0
     restored = checkpoint.latest(out) if resume else None
