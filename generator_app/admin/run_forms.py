@@ -53,14 +53,14 @@ FIELDSETS = [
     ("Model", ["latent_dim", "conditional", "batch_norm", "g_width", "d_width", "activation", "d_pretrain_steps"]),
     ("Loss", ["loss", "label_smoothing", "aux_weight", "ema", "update"]),
     ("Optimizers", ["g_optimizer_name", "g_learning_rate", "g_beta_1", "d_optimizer_name", "d_learning_rate",
-                    "d_beta_1"]),
+                    "d_beta_1", "lr_decay_start"]),
     ("More options", ["extra_options"]),
 ]  # fmt: skip
 # Form fields that are options of the trainer under the same name.
 PLAIN_OPTIONS = [
     "epochs", "batch_size", "seed", "steps_per_epoch", "log_every", "eval_images", "grid_per_class", "balanced",
     "distinct_forms", "mixed_precision", "latent_dim", "conditional", "batch_norm", "g_width", "d_width", "activation",
-    "d_pretrain_steps", "loss", "label_smoothing", "aux_weight", "update",
+    "d_pretrain_steps", "loss", "label_smoothing", "aux_weight", "update", "lr_decay_start",
 ]  # fmt: skip
 
 
@@ -104,6 +104,9 @@ class NewTrainingRunForm(forms.Form):
     d_optimizer_name = _choice(OPTIMIZERS, label="D optimizer")
     d_learning_rate = _float(label="D learning rate")
     d_beta_1 = _float(label="D beta 1")
+    lr_decay_start = _float(min_value=0, max_value=0.99, label="LR decay start",
+                            help_text="Fraction of the run after which both learning rates fall linearly to 0 "
+                                      "(e.g. 0.5). Blank: constant rates.")
     extra_options = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),

@@ -51,7 +51,8 @@ def test_the_form_shows_every_architecture_with_its_defaults(admin_client, fixtu
     assert data["defaults"]["cgan-strong"]["ema"] == 0.999 and data["defaults"]["dcgan"]["ema"] is None
     assert data["specific"]["cgan-strong"] == ["d_width", "g_width"]
     assert "projection discriminator" in data["descriptions"]["cgan-strong"]
-    for field in ("steps_per_epoch", "label_smoothing", "g_learning_rate", "d_beta_1", "extra_options"):
+    for field in ("steps_per_epoch", "label_smoothing", "g_learning_rate", "d_beta_1", "lr_decay_start",
+                  "extra_options"):
         assert f'name="{field}"' in html
 
 
@@ -59,7 +60,7 @@ def test_the_form_shows_every_architecture_with_its_defaults(admin_client, fixtu
 def test_a_valid_form_stores_the_full_config_and_queues_once(admin_client, admin_user, fixture_dataset,
                                                               queued_messages):  # fmt: skip
     response = admin_client.post(
-        reverse(ADD_URL), form_data(fixture_dataset, g_learning_rate=0.001, extra_options='{"ema": 0.99}')
+        reverse(ADD_URL), form_data(fixture_dataset, g_learning_rate=0.001, lr_decay_start=0.5, extra_options='{"ema": 0.99}')
     )
     run = TrainingRun.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"/trainingrun/{run.pk}/change/")
@@ -67,6 +68,7 @@ def test_a_valid_form_stores_the_full_config_and_queues_once(admin_client, admin
     assert config["dataset"] == "fixture" and config["epochs"] == 2 and config["seed"] == 3
     assert config["g_optimizer"] == {"name": "adam", "learning_rate": 0.001, "beta_1": 0.5}  # default beta kept
     assert config["ema"] == 0.99 and config["aux_weight"] == 1.0  # JSON box, architecture default
+    assert config["lr_decay_start"] == 0.5
     assert (run.status, run.epochs_total, run.seed, run.created_by) == ("queued", 2, 3, admin_user)
     assert list(run.datasets.all()) == [fixture_dataset]
     assert queued_messages == [{"args": [run.pk], "queue": "gpu"}]
@@ -83,6 +85,8 @@ def test_a_valid_form_stores_the_full_config_and_queues_once(admin_client, admin
         ({"extra_options": '{"loss": "wasserstein"}'}, "extra_options", "loss must be one of"),
         ({"extra_options": "[1, 2"}, "extra_options", "Not valid JSON"),
         ({"ema": "fast"}, "ema", "Enter a decay such as 0.999"),
+        ({"lr_decay_start": 1.5}, "lr_decay_start", "less than or equal to 0.99"),
+        ({"extra_options": '{"lr_decay_start": 2}'}, "extra_options", "lr_decay_start must be null or a fraction"),
         ({"epochs": ""}, "epochs", "This field is required"),
     ],
 )
