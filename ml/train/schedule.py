@@ -4,9 +4,10 @@ At a constant learning rate a GAN's samples keep circling the equilibrium
 instead of settling: extending the letters generator past six epochs made its
 per-epoch FID wander (0.64, then 0.70-0.80 over epochs 7-10). Taking both learning
 rates linearly to zero over the last part of the run, the usual end of GAN
-schedules (e.g. pix2pix, CycleGAN), is meant to damp that: in the one run that used
-it (the letters v3 config, also wider) the per-epoch FID fell from 0.72 to 0.62
-over the decaying half. The rate is a function of the optimizer's own step
+schedules (e.g. pix2pix, CycleGAN), is meant to damp that. Measured on letters: in
+the wider v3 run the per-epoch FID fell from 0.72 to 0.62 over the decaying half,
+but on the v2 config alone it gave no gain at 10,000 images (0.550 against 0.528);
+see the letters v2 model card. The rate is a function of the optimizer's own step
 counter, which checkpoints carry, so a resumed run continues on the same curve.
 """
 
