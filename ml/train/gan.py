@@ -6,19 +6,30 @@ exporter all see the same variables in the same order.
 
 from __future__ import annotations
 
+import inspect
+
 import keras
 import numpy as np
 
 from ml.models.registry import build
 from ml.train import losses
-from ml.train.schedule import with_decay
+from ml.train.schedule import linear_tail
 
 OPTIMIZER_CLASSES = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop}
 
 
-def make_optimizer(spec: dict) -> keras.Optimizer:
+def make_optimizer(spec: dict, decay_start: float | None = None, total_steps: int | None = None) -> keras.Optimizer:
+    """The optimizer a spec names; with ``decay_start`` its rate becomes a ``LinearTail`` over ``total_steps``.
+
+    The tail starts from the spec's rate, or from the optimizer's own default when the
+    spec gives none, so decay never changes the rate a run starts with.
+    """
+    cls = OPTIMIZER_CLASSES[spec["name"]]
     kwargs = {k: v for k, v in spec.items() if k != "name"}
-    return OPTIMIZER_CLASSES[spec["name"]](**kwargs)
+    if decay_start is not None and total_steps:
+        base = kwargs.get("learning_rate", inspect.signature(cls).parameters["learning_rate"].default)
+        kwargs["learning_rate"] = linear_tail(base, decay_start, total_steps)
+    return cls(**kwargs)
 
 
 def split_outputs(out):
@@ -39,8 +50,8 @@ class Gan:
             self.ema_generator, _ = build(cfg, n_classes)
             self.ema_generator.set_weights(self.generator.get_weights())
         decay = cfg.get("lr_decay_start")
-        self.g_opt = make_optimizer(with_decay(cfg["g_optimizer"], decay, total_steps))
-        self.d_opt = make_optimizer(with_decay(cfg["d_optimizer"], decay, total_steps))
+        self.g_opt = make_optimizer(cfg["g_optimizer"], decay, total_steps)
+        self.d_opt = make_optimizer(cfg["d_optimizer"], decay, total_steps)
         self.g_opt.build(self.generator.trainable_variables)
         self.d_opt.build(self.discriminator.trainable_variables)
 

@@ -34,10 +34,7 @@ class LinearTail(keras.optimizers.schedules.LearningRateSchedule):
         return {"base": self.base, "start": self.start, "total": self.total}
 
 
-def with_decay(spec: dict, start_fraction: float | None, total_steps: int | None) -> dict:
-    """The optimizer spec with its learning rate replaced by a ``LinearTail`` when decay is asked for."""
-    if start_fraction is None or not total_steps:
-        return spec
-    base = spec.get("learning_rate", 2e-4)
+def linear_tail(base: float, start_fraction: float, total_steps: int) -> LinearTail:
+    """A ``LinearTail`` from ``base`` that starts falling ``start_fraction`` of the way through ``total_steps``."""
     start = min(int(round(start_fraction * total_steps)), total_steps - 1)
-    return {**spec, "learning_rate": LinearTail(base, start, total_steps)}
+    return LinearTail(base, start, total_steps)
