@@ -37,7 +37,8 @@ def test_shipped_generator_draws_the_documented_format(manifest, tmp_path):
     assert (manifest.parent / meta["model_card"]).is_file() and (manifest.parent / "config.json").is_file()
     out = tmp_path / "s.npz"
     done = subprocess.run([sys.executable, "-m", "ml.sample", "--model", str(manifest.parent / meta["weights"]),
-                           "--per-class", "2", "--seed", "3", "--out", str(out)], capture_output=True, text=True)
+                           "--per-class", "2", "--seed", "3", "--out", str(out)], capture_output=True, text=True,
+                          timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     data = np.load(out)
     images, labels = data["images"], data["labels"]

@@ -11,7 +11,8 @@ def test_sample_cli_writes_the_documented_format(tmp_path):
           tmp_path / "run")
     out = tmp_path / "s.npz"
     done = subprocess.run([sys.executable, "-m", "ml.sample", "--model", str(tmp_path / "run/generator"),
-                           "--per-class", "3", "--seed", "7", "--out", str(out)], capture_output=True, text=True)
+                           "--per-class", "3", "--seed", "7", "--out", str(out)], capture_output=True, text=True,
+                          timeout=300)
     assert done.returncode == 0, done.stderr
     data = np.load(out)
     assert data["images"].shape == (30, 28, 28) and data["images"].dtype == np.uint8
@@ -20,7 +21,7 @@ def test_sample_cli_writes_the_documented_format(tmp_path):
 
 def test_sample_cli_reports_a_missing_model(tmp_path):
     done = subprocess.run([sys.executable, "-m", "ml.sample", "--model", str(tmp_path / "nope"), "--out",
-                           str(tmp_path / "x.npz")], capture_output=True, text=True)
+                           str(tmp_path / "x.npz")], capture_output=True, text=True, timeout=300)
     assert done.returncode == 2 and "not found" in done.stderr
 
 

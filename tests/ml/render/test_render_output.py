@@ -129,5 +129,5 @@ def test_svg_escapes_text_and_omits_the_background_when_transparent(glyphs):
 
 def test_renderer_imports_neither_tensorflow_nor_django():
     code = "import sys, ml.render; print(sorted(m for m in ('tensorflow', 'keras', 'django') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert out.stdout.strip() == "[]"
