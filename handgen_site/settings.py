@@ -241,14 +241,26 @@ HANDGEN_GENERATION_SWEEP_INTERVAL = env.float("HANDGEN_GENERATION_SWEEP_INTERVAL
 # Broker: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, which needs
 # no server and works across processes on one machine. Results go to the database.
 CELERY_BROKER_DIR = Path(env("HANDGEN_BROKER_DIR", default=str(VAR_DIR / "broker")))
+# Defaults for short tasks; long ones (training) set their own limits on the task.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    # Longer than any task's hard time limit, or Redis would hand a running task to a
-    # second worker. A worker that dies is handled by the run heartbeat, not by this.
+    # A message a worker took but never acknowledged (the worker was SIGKILLed) goes back to
+    # its queue once it is older than visibility_timeout; every worker sweeps for such messages
+    # every unacked_restore_interval seconds (throttle 1: each sweep really looks). The timeout
+    # is just above the hard limit of every short task, generation included, so no task that
+    # is still running is handed out twice, and a dead generation worker's requests come back
+    # within minutes (one it had claimed then ends failed with the reason; one it had only
+    # reserved is drawn). Training outlives it by hours: its message is handed out once more
+    # while the run trains, and that delivery is a no-op, because only a queued run is
+    # claimed; a dead trainer is found by the run heartbeat (services/run_recovery.py).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int(
-            "CELERY_VISIBILITY_TIMEOUT", default=max(43200, HANDGEN_TRAINING_TIME_LIMIT + 3600)
-        )
+            "CELERY_VISIBILITY_TIMEOUT", default=max(HANDGEN_GENERATION_TIME_LIMIT, CELERY_TASK_TIME_LIMIT) + 60
+        ),
+        "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+        "unacked_restore_throttle": 1,
     }
 else:
     CELERY_BROKER_URL = "filesystem://localhost//"
@@ -278,9 +290,6 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_TRACK_STARTED = True
-# Defaults for short tasks; long ones (training) set their own limits on the task.
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = (
     Queue("default", routing_key="default"),

@@ -16,6 +16,12 @@ find_python() {
 }
 
 ensure_venv() {
+  # HANDGEN_SKIP_INSTALL=1: the packages are managed elsewhere (an image built with them, the
+  # test that runs start.sh); only check that the environment is there.
+  if [ "${HANDGEN_SKIP_INSTALL:-0}" = 1 ]; then
+    [ -x .venv/bin/python ] || { echo "HANDGEN_SKIP_INSTALL=1 but .venv/bin/python is missing" >&2; exit 1; }
+    return 0
+  fi
   if [ ! -x .venv/bin/python ]; then
     local python
     python=$(find_python) || { echo "HandGen needs Python 3.11 or newer (set HANDGEN_PYTHON to its path)" >&2; exit 1; }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Command 1 of the README: install into .venv, prepare the database, then run the web
-# server and a Celery worker together in the foreground. Ctrl-C stops both.
+# server and the Celery workers in the foreground, supervised. Ctrl-C stops them all.
 #
 # Defaults need no server (SQLite + filesystem broker under var/); DATABASE_URL and
 # REDIS_URL switch to PostgreSQL and Redis. HANDGEN_BIND (127.0.0.1:8000),
@@ -20,47 +20,18 @@ if DJANGO_SETTINGS_MODULE=handgen_site.settings $py -c 'import sys; from django.
   $py manage.py collectstatic --noinput -v0  # production (DEBUG=0) serves collected files
 fi
 
-bind=${HANDGEN_BIND:-127.0.0.1:8000}
-# Job control puts each server in its own process group: Ctrl-C reaches only this
-# script, which then stops both in order (and everything they started, by group).
-set -m
-.venv/bin/gunicorn handgen_site.wsgi --bind "$bind" --workers "${WEB_CONCURRENCY:-2}" --threads 4 \
-  --access-logfile - &
-web=$!
-# Short tasks, plus celery beat (-B: the periodic check that re-queues runs whose worker died).
-.venv/bin/celery -A handgen_site worker -Q default -n "handgen@%h" -B \
-  --concurrency "${HANDGEN_WORKER_CONCURRENCY:-1}" --loglevel INFO &
-worker=$!
-# Training: one run at a time, in a fresh child per run so Keras/XLA memory is returned.
-.venv/bin/celery -A handgen_site worker -Q gpu -n "handgen-gpu@%h" \
-  --concurrency 1 --max-tasks-per-child 1 --loglevel INFO &
-trainer=$!
-# Generation: its own queue, so a user's text never waits behind a training run; each process
-# keeps the generators loaded between requests. Without Redis it checks the filesystem broker
-# every 50 ms (not 200): a user waits on this queue.
-CELERY_POLLING_INTERVAL=${CELERY_POLLING_INTERVAL:-0.05} \
-  .venv/bin/celery -A handgen_site worker -Q generate -n "handgen-generate@%h" \
-  --concurrency "${HANDGEN_GENERATE_CONCURRENCY:-2}" --loglevel INFO &
-writer=$!
-
-stop() {
-  trap - INT TERM
-  kill -TERM "$web" "$worker" "$trainer" "$writer" 2>/dev/null || true
-  # The worker finishes its current task on TERM; give both a moment, then stop what is
-  # left hard (runs keep their state in the database and are picked up again).
-  for _ in $(seq 20); do
-    kill -0 -- "-$web" 2>/dev/null || kill -0 -- "-$worker" 2>/dev/null || kill -0 -- "-$trainer" 2>/dev/null ||
-      kill -0 -- "-$writer" 2>/dev/null || return 0
-    sleep 0.5
-  done
-  kill -KILL -- "-$web" "-$worker" "-$trainer" "-$writer" 2>/dev/null || true
-}
-trap 'echo; echo "Stopping HandGen..."; stop; exit 0' INT TERM
-
-echo "HandGen is starting at http://$bind/  (admin: /admin/, API docs: /api/docs/). Ctrl-C stops the site and its worker."
-set +e
-wait -n "$web" "$worker" "$trainer" "$writer"  # if one exits, stop the others
-status=$?
-set -e
-stop
-exit "$status"
+# The processes run under supervisord (scripts/supervisord.conf): one that dies is logged and
+# started again while the others keep serving, and Ctrl-C stops them all. exec: supervisord
+# takes this script's place, so the terminal's Ctrl-C (or a TERM sent to this script's pid)
+# reaches it directly.
+export HANDGEN_VAR_DIR=${HANDGEN_VAR_DIR:-$PWD/var}
+export HANDGEN_BIND=${HANDGEN_BIND:-127.0.0.1:8000}
+export WEB_CONCURRENCY=${WEB_CONCURRENCY:-2}
+export HANDGEN_WORKER_CONCURRENCY=${HANDGEN_WORKER_CONCURRENCY:-1}
+export HANDGEN_GENERATE_CONCURRENCY=${HANDGEN_GENERATE_CONCURRENCY:-2}
+# Without Redis the generation worker checks the filesystem broker every 50 ms (not 200)
+# when no new message wakes it: a user waits on this queue.
+export HANDGEN_GENERATE_POLLING_INTERVAL=${CELERY_POLLING_INTERVAL:-0.05}
+mkdir -p "$HANDGEN_VAR_DIR"
+echo "HandGen is starting at http://$HANDGEN_BIND/  (admin: /admin/, API docs: /api/docs/). Ctrl-C stops the site and its workers."
+exec .venv/bin/supervisord -c scripts/supervisord.conf
