@@ -309,3 +309,17 @@ def default_generators(db, settings, tiny_generator_files):
         generator.save()
         created[charset] = generator
     return created
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A redis-server of the test's own (tests/web/private_redis.py), stopped at the end."""
+    import shutil
+
+    from private_redis import PrivateRedis
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (Debian's redis-server package has it)")
+    server = PrivateRedis(tmp_path / "redis").start()
+    yield server
+    server.stop()
