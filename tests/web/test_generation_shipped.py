@@ -1,5 +1,5 @@
 """The product as shipped: the generators in ml/pretrained, registered as start.sh registers them,
-write a sentence through the API in a real generation worker, and the glyphs read as the text.
+write a sentence through the API in a real Celery worker, and the glyphs read as the text.
 
 The other generation tests use tiny generators that draw noise quickly; only this one proves the
 shipped models, the redraw loop and the stored glyph sheet together. The glyphs are read again
@@ -32,12 +32,16 @@ MAX_LOOK_ALIKES = 2  # of the 39 glyphs drawn (none in the runs so far: the work
 
 
 @pytest.fixture
-def shipped_generators(media_root):
+def shipped_generators():
+    """Registered in the MEDIA_ROOT the session's worker reads (media outlives the test database,
+    so the copied weights are removed afterwards)."""
     report = register_pretrained_generators(directory=settings.HANDGEN_PRETRAINED_DIR)
     assert report.errors == [] and len(report.created) >= 2, report
     defaults = dict(GeneratorModel.objects.filter(is_default=True).values_list("charset", "name"))
     assert defaults == {"digits": "digits-cgan-strong-v2", "letters-cased": "letters-cased-cgan-strong-v2"}
-    return defaults
+    yield defaults
+    for generator in GeneratorModel.objects.all():
+        generator.weights.delete(save=False)
 
 
 def evaluator(name):
@@ -46,11 +50,8 @@ def evaluator(name):
     return Evaluator(settings.HANDGEN_EVALUATOR_DIR / name)
 
 
-def test_a_sentence_written_by_the_shipped_generators_reads_as_its_text(shipped_generators, media_root,
-                                                                       celery_worker_env, start_celery_worker,
+def test_a_sentence_written_by_the_shipped_generators_reads_as_its_text(celery_worker, shipped_generators,
                                                                        django_user_model):  # fmt: skip
-    # A generation worker of its own: it must see this test's MEDIA_ROOT, where the weights were copied.
-    worker = start_celery_worker(env={**celery_worker_env, "MEDIA_ROOT": str(media_root)}, queues="generate")
     ann = django_user_model.objects.create_user("ann", password="a-long-test-password")
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=ann).key}")
@@ -58,7 +59,7 @@ def test_a_sentence_written_by_the_shipped_generators_reads_as_its_text(shipped_
     assert response.status_code == 202, response.content
     deadline = time.monotonic() + WAIT_SECONDS
     while (body := api.get(response.json()["url"]).json())["status"] not in ("succeeded", "failed"):
-        assert time.monotonic() < deadline, worker.logs()[-4000:]
+        assert time.monotonic() < deadline, celery_worker.logs()[-4000:]
         time.sleep(0.2)
     assert body["status"] == "succeeded", body["error_message"]
     assert {charset: v["generator"] for charset, v in body["model_versions"].items()} == shipped_generators
@@ -80,3 +81,4 @@ def test_a_sentence_written_by_the_shipped_generators_reads_as_its_text(shipped_
 
     wrong = [(ch.lower(), read[i]) for i, ch in drawn if read[i] != ch.lower()]
     assert all(pair in LOOK_ALIKES for pair in wrong) and len(wrong) <= MAX_LOOK_ALIKES, wrong
+    assert api.delete(response.json()["url"]).status_code == 204  # and its files go (media outlives the test)
