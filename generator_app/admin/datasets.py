@@ -18,8 +18,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from generator_app.models import Dataset
-from generator_app.services.datasets import delete_dataset, import_dataset, training_data_config
+from generator_app.services.datasets import delete_dataset, import_dataset
+from generator_app.services.run_config import ml_dataset_for
 from ml.data.report import NEAR_BALANCED_RATIO, advice, balance_report
+from ml.train.config import ConfigError
 
 from .dataset_forms import DatasetUploadForm
 
@@ -65,6 +67,8 @@ class DatasetAdmin(admin.ModelAdmin):
     # --- list and page columns -------------------------------------------------------------
     @admin.display(description="examples")
     def total_examples(self, dataset):
+        if not dataset.split_counts and not dataset.source_format:
+            return "not counted (entered by hand, not imported)"
         return dataset.total_examples
 
     @admin.display(description="runs")
@@ -120,9 +124,9 @@ class DatasetAdmin(admin.ModelAdmin):
     @admin.display(description="training config")
     def training_config(self, dataset):
         try:
-            config = training_data_config(dataset)
-        except ValidationError as exc:
-            return exc.messages[0]
+            config = ml_dataset_for(dataset)  # also names the loader of a row entered by hand
+        except ConfigError as exc:
+            return str(exc)
         return format_html("<code>dataset={}</code>, <code>data_root={}</code>", config["dataset"],
                            config["data_root"])
 
