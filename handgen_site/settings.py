@@ -134,6 +134,8 @@ STATIC_URL = "static/"
 # Only production collects files; in DEBUG WhiteNoise serves from the source folders.
 STATIC_ROOT = None if DEBUG else Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files browsers ask for at the site root (/favicon.ico), served by WhiteNoise without a view.
+WHITENOISE_ROOT = BASE_DIR / "public"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {

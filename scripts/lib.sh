@@ -30,3 +30,40 @@ ensure_venv() {
     echo "$want" >"$stamp"
   fi
 }
+
+# True when NAME is set in the environment or in the project's .env (which settings read).
+setting_given() {
+  [ -n "${!1+x}" ] || grep -qE "^[[:space:]]*(export[[:space:]]+)?$1=" .env 2>/dev/null
+}
+
+# What start.sh serves with, unless the environment or .env says otherwise: DEBUG=0; a
+# SECRET_KEY generated once and kept in var/secret_key (git-ignored, mode 600); the bind
+# address among ALLOWED_HOSTS; and, for plain HTTP on this machine only (a loopback bind),
+# no HTTPS redirect, secure-only cookies or HSTS, which would lock the browser out.
+serve_defaults() {
+  local bind=$1 host debug
+  setting_given DEBUG || export DEBUG=0
+  debug=${DEBUG-$(sed -nE 's/^[[:space:]]*(export[[:space:]]+)?DEBUG=["'"'"']?([^"'"'"' #]*).*/\2/p' .env 2>/dev/null | tail -n1)}
+  case ${debug,,} in 1 | true | yes | on) return 0 ;; esac
+  if ! setting_given SECRET_KEY; then
+    if [ ! -s var/secret_key ]; then
+      mkdir -p var
+      (umask 077 && .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(64))' >var/secret_key)
+    fi
+    SECRET_KEY=$(cat var/secret_key)
+    export SECRET_KEY
+  fi
+  host=${bind%:*}
+  host=${host#[}
+  host=${host%]}
+  setting_given ALLOWED_HOSTS || export ALLOWED_HOSTS="localhost,127.0.0.1,[::1]${host:+,$host}"
+  case $host in
+    127.* | localhost | ::1)
+      local name
+      for name in SECURE_SSL_REDIRECT SESSION_COOKIE_SECURE CSRF_COOKIE_SECURE; do
+        setting_given "$name" || export "$name=0"
+      done
+      setting_given SECURE_HSTS_SECONDS || export SECURE_HSTS_SECONDS=0
+      ;;
+  esac
+}
