@@ -1,6 +1,7 @@
-# Shared by start.sh, test.sh and .ci/run: make .venv and keep it in step with requirements.txt.
-# Sourced, not run. The stamp file holds the hash of the requirements last installed, so an
-# unchanged requirements.txt costs nothing on the next start.
+# Shared by start.sh, test.sh and .ci/run: make .venv and keep it in step with the requirements.
+# Sourced, not run. start.sh installs requirements.txt (what the site runs on); test.sh and
+# .ci/run install requirements-dev.txt (that plus tests, lint and JAX). A stamp file per set
+# holds the hash of what was last installed, so unchanged requirements cost nothing.
 
 find_python() {
   local candidate
@@ -16,17 +17,18 @@ find_python() {
 }
 
 ensure_venv() {
+  local file=${1:-requirements.txt}
   if [ ! -x .venv/bin/python ]; then
     local python
     python=$(find_python) || { echo "HandGen needs Python 3.11 or newer (set HANDGEN_PYTHON to its path)" >&2; exit 1; }
     echo "Creating .venv with $python ($("$python" --version 2>&1))"
     "$python" -m venv .venv
   fi
-  local want stamp=.venv/.requirements.sha256
-  want=$(sha256sum requirements.txt | cut -d' ' -f1)
+  local want stamp=.venv/.${file%.txt}.sha256
+  want=$(cat requirements*.txt | sha256sum | cut -d' ' -f1)
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    echo "Installing requirements into .venv (first time: a few minutes, TensorFlow is large)"
-    .venv/bin/python -m pip install --disable-pip-version-check -q -r requirements.txt
+    echo "Installing $file into .venv (first time: a few minutes, TensorFlow is large)"
+    .venv/bin/python -m pip install --disable-pip-version-check -q -r "$file"
     echo "$want" >"$stamp"
   fi
 }
