@@ -149,6 +149,9 @@ STORAGES = {
     },
 }
 
+# Where the admin's "Download" button puts dataset releases (ml.data.download verifies them).
+HANDGEN_DOWNLOAD_DIR = Path(env("HANDGEN_DOWNLOAD_DIR", default=str(VAR_DIR / "datasets")))
+
 # Where shipped generators live; `manage.py register_pretrained` reads their manifests.
 HANDGEN_PRETRAINED_DIR = Path(env("HANDGEN_PRETRAINED_DIR", default=str(BASE_DIR / "ml" / "pretrained")))
 
