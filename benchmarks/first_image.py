@@ -93,7 +93,7 @@ class Client:
         return next((c.value for c in self.jar if c.name == "csrftoken"), "")
 
     def request(self, path, data=None, *, json_body=None, timeout=30):
-        headers = {"Accept": "application/json", "Referer": self.base + path}
+        headers = {"Accept": "application/json", "Referer": self.base + "/"}
         body = None
         if json_body is not None:
             body = json.dumps(json_body).encode()
@@ -101,7 +101,8 @@ class Client:
         elif data is not None:
             body = urllib.parse.urlencode(data).encode()
             headers |= {"Content-Type": "application/x-www-form-urlencoded"}
-        req = urllib.request.Request(self.base + path, data=body, headers=headers)
+        url = path if path.startswith(("http://", "https://")) else self.base + path  # the API answers absolute URLs
+        req = urllib.request.Request(url, data=body, headers=headers)
         with self.opener.open(req, timeout=timeout) as response:
             return response.status, response.read()
 
