@@ -137,11 +137,25 @@ def first_image(client, password, started, deadline):
     raise TimeoutError("the first image never came")
 
 
+def link_venv(venv: Path, clone: Path) -> None:
+    """A .venv of links into an installed one, stamped as up to date, so start.sh installs nothing."""
+    target = clone / ".venv"
+    target.mkdir()
+    for entry in venv.iterdir():
+        if not entry.name.startswith(".requirements"):
+            (target / entry.name).symlink_to(entry)
+    digest = subprocess.run("cat requirements*.txt | sha256sum | cut -d' ' -f1", shell=True, cwd=clone,
+                            capture_output=True, text=True, check=True).stdout.strip()
+    (target / ".requirements.sha256").write_text(digest + "\n")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-root", default=str(ROOT.parent / "shared" / "datasets"))
     parser.add_argument("--timeout", type=float, default=1200.0, help="give up after this many seconds")
     parser.add_argument("--keep", action="store_true", help="keep the clone (and its .venv) afterwards")
+    parser.add_argument("--reuse-venv", metavar="VENV", default=None,
+                        help="time everything but the install: the clone's .venv links to this installed one")
     args = parser.parse_args(argv)
 
     workdir = Path(tempfile.mkdtemp(prefix="handgen-fresh-"))
@@ -149,12 +163,15 @@ def main(argv=None) -> int:
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
     commit = subprocess.run(["git", "-C", str(clone), "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True).stdout.strip()
+    if args.reuse_venv:
+        link_venv(Path(args.reuse_venv).resolve(), clone)
     port, password = free_port(), secrets.token_urlsafe(16)
     env = {key: value for key, value in os.environ.items()
            if key not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "VIRTUAL_ENV", "HANDGEN_VAR_DIR")}
     env |= {"PIP_NO_CACHE_DIR": "1", "HANDGEN_BIND": f"127.0.0.1:{port}", "HANDGEN_ADMIN_PASSWORD": password,
             "HANDGEN_DATA_ROOT": str(Path(args.data_root).resolve()), "PYTHONUNBUFFERED": "1"}
-    print(f"fresh clone of {commit} in {clone}; pip cache off; port {port}", flush=True)
+    install = f"reusing the installed {args.reuse_venv}" if args.reuse_venv else "pip cache off"
+    print(f"fresh clone of {commit} in {clone}; {install}; port {port}", flush=True)
     started = time.monotonic()
     process = subprocess.Popen(["scripts/start.sh"], cwd=clone, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, start_new_session=True)

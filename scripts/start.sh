@@ -23,23 +23,36 @@ bind=${HANDGEN_BIND:-127.0.0.1:8000}
 serve_defaults "$bind"
 
 py=.venv/bin/python
+# Job control puts each server in its own process group: Ctrl-C reaches only this
+# script, which then stops them in order (and everything they started, by group).
+set -m
+# Static files need no database: with DEBUG=0 they are collected (and compressed) while the
+# database is prepared; the web server starts once they are there.
+(if DJANGO_SETTINGS_MODULE=handgen_site.settings $py -c 'import sys; from django.conf import settings; sys.exit(settings.DEBUG)'; then
+  $py manage.py collectstatic --noinput -v0  # production (DEBUG=0) serves collected files
+fi) &
+static=$!
 $py manage.py migrate --noinput
 $py manage.py ensure_admin
 $py manage.py register_pretrained ||
   echo "start.sh: some shipped generators could not be registered (reasons above); starting anyway" >&2
+# Generation: its own queue, so a user's text never waits behind a training run; each process
+# keeps the generators loaded between requests. Without Redis it checks the filesystem broker
+# every 50 ms (not 200): a user waits on this queue. Started as soon as the generators are
+# registered, so that TensorFlow is imported and they are loaded while the rest gets ready.
+CELERY_POLLING_INTERVAL=${CELERY_POLLING_INTERVAL:-0.05} \
+  .venv/bin/celery -A handgen_site worker -Q generate -n "handgen-generate@%h" \
+  --concurrency "${HANDGEN_GENERATE_CONCURRENCY:-2}" --loglevel INFO &
+writer=$!
+trap 'kill -TERM -- "-$writer" "-$static" 2>/dev/null || true' EXIT  # a step below failed: stop it too
 # Real datasets under HANDGEN_DATA_ROOT (../shared/datasets), once; then the shipped
 # generators' training records as finished runs (after the datasets, so they link to them).
 $py manage.py import_real_datasets ||
   echo "start.sh: some datasets could not be imported (reasons above); starting anyway" >&2
 $py manage.py import_shipped_runs ||
   echo "start.sh: some shipped training runs could not be imported (reasons above); starting anyway" >&2
-if DJANGO_SETTINGS_MODULE=handgen_site.settings $py -c 'import sys; from django.conf import settings; sys.exit(settings.DEBUG)'; then
-  $py manage.py collectstatic --noinput -v0  # production (DEBUG=0) serves collected files
-fi
+wait "$static"
 
-# Job control puts each server in its own process group: Ctrl-C reaches only this
-# script, which then stops both in order (and everything they started, by group).
-set -m
 .venv/bin/gunicorn handgen_site.wsgi --bind "$bind" --workers "${WEB_CONCURRENCY:-2}" --threads 4 \
   --access-logfile - &
 web=$!
@@ -51,14 +64,6 @@ worker=$!
 .venv/bin/celery -A handgen_site worker -Q gpu -n "handgen-gpu@%h" \
   --concurrency 1 --max-tasks-per-child 1 --loglevel INFO &
 trainer=$!
-# Generation: its own queue, so a user's text never waits behind a training run; each process
-# keeps the generators loaded between requests. Without Redis it checks the filesystem broker
-# every 50 ms (not 200): a user waits on this queue.
-CELERY_POLLING_INTERVAL=${CELERY_POLLING_INTERVAL:-0.05} \
-  .venv/bin/celery -A handgen_site worker -Q generate -n "handgen-generate@%h" \
-  --concurrency "${HANDGEN_GENERATE_CONCURRENCY:-2}" --loglevel INFO &
-writer=$!
-
 stop() {
   trap - INT TERM
   kill -TERM "$web" "$worker" "$trainer" "$writer" 2>/dev/null || true
@@ -71,6 +76,7 @@ stop() {
   done
   kill -KILL -- "-$web" "-$worker" "-$trainer" "-$writer" 2>/dev/null || true
 }
+trap - EXIT
 trap 'echo; echo "Stopping HandGen..."; stop; exit 0' INT TERM
 
 echo "HandGen is starting at http://$bind/  (admin: /admin/, API docs: /api/docs/). Ctrl-C stops the site and its worker."
