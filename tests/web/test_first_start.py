@@ -118,3 +118,19 @@ def test_fresh_install_has_the_real_datasets_and_the_shipped_runs(media_root):
     for run in TrainingRun.objects.all():
         expected = mnist if run.hyperparameters["dataset"] == "mnist" else letters
         assert list(run.datasets.all()) == [expected]
+
+
+@pytest.mark.skipif(not SHIPPED_GENERATORS, reason="no shipped generator with a training record")
+def test_an_imported_run_has_its_pages_and_exports(client, django_user_model, media_root):
+    call_command("register_pretrained")
+    call_command("import_shipped_runs")
+    client.force_login(django_user_model.objects.create_user("ada", password="a-long-test-password"))
+    run = TrainingRun.objects.order_by("pk").first()
+    page = client.get(f"/runs/{run.pk}/").content.decode()
+    assert "imported-from" in page and run.imported_from in page and "no per-step series" in page
+    assert "(shipped, imported)" in client.get("/runs/").content.decode()
+    epochs = client.get(f"/runs/{run.pk}/export/epochs.csv")
+    assert epochs.status_code == 200
+    assert len(b"".join(epochs.streaming_content if epochs.streaming else [epochs.content]).splitlines()) == (
+        1 + run.epochs_total)
+    assert client.get(f"/runs/{run.pk}/export/tensorboard.zip").status_code == 200
