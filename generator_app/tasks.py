@@ -40,6 +40,20 @@ def train_run(self, run_id):
     return execute_training_run(run_id=run_id, worker=self.request.hostname or "", task_id=self.request.id or "")
 
 
+@shared_task(
+    name="generator_app.tasks.download_dataset",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=3600,
+    time_limit=3700,
+)
+def download_dataset(download_id):
+    """Fetch, verify and import a dataset release an admin asked for (a second delivery does nothing)."""
+    from generator_app.services.dataset_download import run_dataset_download
+
+    return run_dataset_download(download_id=download_id)
+
+
 @shared_task(name="generator_app.tasks.recover_stale_runs")
 def recover_stale_runs():
     """Re-queue runs whose worker stopped beating, re-send queued runs whose message may be lost

@@ -10,6 +10,7 @@ urlpatterns = [
     path("generations/", generations.my_generations, name="my_generations"),
     path("generations/<uuid:pk>/image.png", generations.image_png, name="generation_image"),
     path("generations/<uuid:pk>/image.svg", generations.image_svg, name="generation_svg"),
+    path("generations/<uuid:pk>/thumb.png", generations.image_thumbnail, name="generation_thumbnail"),
     path("generations/<uuid:pk>/image.pdf", generations.image_pdf, name="generation_pdf"),
     path("generations/<uuid:pk>/glyphs/", generations.glyph_debug, name="generation_glyphs"),
     path("generations/<uuid:pk>/delete/", generations.delete, name="generation_delete"),

@@ -134,6 +134,8 @@ STATIC_URL = "static/"
 # Only production collects files; in DEBUG WhiteNoise serves from the source folders.
 STATIC_ROOT = None if DEBUG else Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files browsers ask for at the site root (/favicon.ico), served by WhiteNoise without a view.
+WHITENOISE_ROOT = BASE_DIR / "public"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
@@ -146,6 +148,9 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Where the admin's "Download" button puts dataset releases (ml.data.download verifies them).
+HANDGEN_DOWNLOAD_DIR = Path(env("HANDGEN_DOWNLOAD_DIR", default=str(VAR_DIR / "datasets")))
 
 # Where shipped generators live; `manage.py register_pretrained` reads their manifests.
 HANDGEN_PRETRAINED_DIR = Path(env("HANDGEN_PRETRAINED_DIR", default=str(BASE_DIR / "ml" / "pretrained")))

@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
-ensure_venv
+ensure_venv requirements-dev.txt
 exec .venv/bin/python -m pytest "$@"

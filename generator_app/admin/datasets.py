@@ -9,17 +9,22 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from generator_app.models import Dataset
-from generator_app.services.datasets import delete_dataset, import_dataset, training_data_config
+from generator_app.models import Dataset, DatasetDownload, DatasetRelease
+from generator_app.selectors.datasets import PREFERRED_FORMATS as REAL_FORMATS
+from generator_app.services.dataset_download import start_dataset_download
+from generator_app.services.datasets import delete_dataset, import_dataset
+from generator_app.services.run_config import ml_dataset_for
 from ml.data.report import NEAR_BALANCED_RATIO, advice, balance_report
+from ml.data.sources import default_data_root
+from ml.train.config import ConfigError
 
 from .dataset_forms import DatasetUploadForm
 
@@ -58,6 +63,9 @@ class DatasetAdmin(admin.ModelAdmin):
         prefix = f"{opts.app_label}_{opts.model_name}"
         return [
             path("upload/", self.admin_site.admin_view(self.upload_view), name=f"{prefix}_upload"),
+            path("download/", self.admin_site.admin_view(self.download_view), name=f"{prefix}_download"),
+            path("download/<int:pk>/progress/", self.admin_site.admin_view(self.download_progress_view),
+                 name=f"{prefix}_download_progress"),
             path("<int:pk>/preview.png", self.admin_site.admin_view(self.preview_view), name=f"{prefix}_preview"),
             *super().get_urls(),
         ]
@@ -65,6 +73,8 @@ class DatasetAdmin(admin.ModelAdmin):
     # --- list and page columns -------------------------------------------------------------
     @admin.display(description="examples")
     def total_examples(self, dataset):
+        if not dataset.split_counts and not dataset.source_format:
+            return "not counted (entered by hand, not imported)"
         return dataset.total_examples
 
     @admin.display(description="runs")
@@ -120,9 +130,9 @@ class DatasetAdmin(admin.ModelAdmin):
     @admin.display(description="training config")
     def training_config(self, dataset):
         try:
-            config = training_data_config(dataset)
-        except ValidationError as exc:
-            return exc.messages[0]
+            config = ml_dataset_for(dataset)  # also names the loader of a row entered by hand
+        except ConfigError as exc:
+            return str(exc)
         return format_html("<code>dataset={}</code>, <code>data_root={}</code>", config["dataset"],
                            config["data_root"])
 
@@ -148,6 +158,45 @@ class DatasetAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for dataset in queryset:
             delete_dataset(dataset=dataset)
+
+    def changelist_view(self, request, extra_context=None):
+        """The list, with a download offer while no real dataset is registered, and running downloads."""
+        context = {
+            "real_dataset_count": Dataset.objects.filter(source_format__in=REAL_FORMATS).count(),
+            "data_root": default_data_root(),
+            "releases": DatasetRelease.choices,
+            "downloads": DatasetDownload.objects.select_related("dataset")[:5],
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context=context)
+
+    def download_view(self, request):
+        if request.method != "POST":
+            return redirect(reverse("admin:generator_app_dataset_changelist"))
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        try:
+            download = start_dataset_download(release=request.POST.get("release", ""), created_by=request.user)
+        except ValidationError as exc:
+            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+        else:
+            self.message_user(request, f"{download.get_release_display()}: download started; the list shows its "
+                                       "progress and the dataset appears when it is verified and imported.",
+                              messages.SUCCESS)
+        return redirect(reverse("admin:generator_app_dataset_changelist"))
+
+    def download_progress_view(self, request, pk):
+        """What the progress bar polls: status, bytes, and the dataset once imported."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        download = get_object_or_404(DatasetDownload, pk=pk)
+        return JsonResponse({
+            "status": download.status, "status_display": download.get_status_display(),
+            "bytes_done": download.bytes_done, "bytes_total": download.bytes_total,
+            "error_message": download.error_message,
+            "dataset_url": reverse("admin:generator_app_dataset_change", args=[download.dataset_id])
+            if download.dataset_id else None,
+        })
 
     # --- extra views -----------------------------------------------------------------------
     def preview_view(self, request, pk):

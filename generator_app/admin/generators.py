@@ -14,7 +14,11 @@ class GeneratorModelAdmin(admin.ModelAdmin):
 
     @admin.display(description="source")
     def source(self, generator):
-        return "shipped with HandGen" if generator.is_pretrained else f"run {generator.run_id}"
+        if generator.run_id is None:
+            return "shipped with HandGen"
+        if generator.is_pretrained:
+            return f"shipped with HandGen (training record: run {generator.run_id})"
+        return f"run {generator.run_id}"
 
     @admin.display(description="weights size")
     def weights_size(self, generator):

@@ -12,7 +12,9 @@ from django import forms
 
 from generator_app.models import Dataset, WorkQueue
 from generator_app.models.validators import MAX_SEED
+from generator_app.selectors.datasets import default_training_dataset
 from generator_app.services.run_config import (
+    FIXTURE,
     architecture_options,
     build_training_config,
     defaults_by_architecture,
@@ -64,9 +66,21 @@ PLAIN_OPTIONS = [
 ]  # fmt: skip
 
 
+class DatasetChoiceField(forms.ModelChoiceField):
+    """Says what each dataset is, so a test-only or hand-entered row is not mistaken for real data."""
+
+    def label_from_instance(self, dataset):
+        if dataset.name == FIXTURE:
+            return f"{dataset.name}: tiny synthetic test set, not real handwriting"
+        if not dataset.source_format:
+            return f"{dataset.name} ({dataset.charset}; entered by hand, not imported)"
+        return f"{dataset.name} ({dataset.charset}, {dataset.total_examples:,} examples)"
+
+
 class NewTrainingRunForm(forms.Form):
     name = forms.CharField(required=False, max_length=120, help_text="Optional label shown in lists.")
-    dataset = forms.ModelChoiceField(queryset=Dataset.objects.all(), help_text="What the run learns from.")
+    dataset = DatasetChoiceField(queryset=Dataset.objects.all(), empty_label="(choose a dataset)",
+                                 help_text="What the run learns from.")
     architecture = forms.ChoiceField(choices=[(name, name) for name in catalog.names()], initial="cgan-strong")
     queue = forms.ChoiceField(
         choices=WorkQueue.choices, initial=WorkQueue.GPU, help_text="Celery queue; GPU workers listen on 'gpu'."
@@ -112,6 +126,11 @@ class NewTrainingRunForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text='Any other trainer option as a JSON object, e.g. {"g_optimizer": {"beta_2": 0.99}}.',
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and not self.initial.get("dataset"):
+            self.initial["dataset"] = default_training_dataset()
 
     def clean_ema(self):
         value = self.cleaned_data["ema"].strip().lower()

@@ -54,4 +54,5 @@ class GeneratorModel(models.Model):
 
     @property
     def is_pretrained(self):
-        return self.run_id is None
+        """Shipped with HandGen: no run, or only the imported record of its training elsewhere."""
+        return self.run_id is None or bool(self.run.imported_from)

@@ -72,6 +72,13 @@ class TrainingRun(models.Model):
         upload_to=training_gif_path, blank=True, max_length=300, help_text="Sample grids across training, made once at the end."
     )
 
+    imported_from = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where the record of a run trained elsewhere came from (a shipped generator's card); "
+        "empty for runs trained by this site's workers.",
+    )
+
     error_message = models.TextField(blank=True)
     error_details = models.TextField(blank=True, help_text="Traceback summary of a failure.")
     created_by = models.ForeignKey(

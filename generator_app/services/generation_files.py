@@ -26,6 +26,10 @@ IMAGE_NAME = "image.png"
 SHEET_NAME = "glyphs.npz"
 SVG_NAME = "image.svg"
 PDF_NAME = "image.pdf"
+THUMB_NAME = "thumb.png"
+# A thumbnail is the written part of the page (its ink and a margin), at most this wide.
+THUMB_MAX_WIDTH = 560
+THUMB_MARGIN = 8
 # The PDF page puts the image across this printable width.
 PDF_PRINT_WIDTH_INCHES = 7.5
 
@@ -91,6 +95,39 @@ def _cached(generation: GenerationRequest, name: str, make) -> bytes | None:
     if data is not None:
         save_file(generation, name, data)
     return data
+
+
+def thumbnail_bytes(generation: GenerationRequest) -> bytes | None:
+    """The page cropped to its writing, for lists: a short text on a wide page stays legible.
+
+    The whole text is always inside (the crop is the ink's bounding box plus a margin);
+    None when the image file is missing.
+    """
+
+    def make():
+        from PIL import Image, ImageChops
+
+        try:
+            with generation.image.open("rb") as handle:
+                page = Image.open(handle)
+                page.load()
+        except (FileNotFoundError, ValueError):
+            return None
+        rgba = page.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, "white")
+        ink = ImageChops.difference(Image.alpha_composite(paper, rgba).convert("RGB"), paper.convert("RGB"))
+        box = ink.getbbox() or (0, 0, *rgba.size)
+        left, top = max(0, box[0] - THUMB_MARGIN), max(0, box[1] - THUMB_MARGIN)
+        right, bottom = min(rgba.width, box[2] + THUMB_MARGIN), min(rgba.height, box[3] + THUMB_MARGIN)
+        thumb = page.crop((left, top, right, bottom))
+        if thumb.width > THUMB_MAX_WIDTH:
+            thumb = thumb.resize((THUMB_MAX_WIDTH, max(1, round(thumb.height * THUMB_MAX_WIDTH / thumb.width))),
+                                 Image.Resampling.LANCZOS)
+        buffer = io.BytesIO()
+        thumb.save(buffer, format="PNG", optimize=True)
+        return buffer.getvalue()
+
+    return _cached(generation, THUMB_NAME, make)
 
 
 def svg_bytes(generation: GenerationRequest) -> bytes | None:

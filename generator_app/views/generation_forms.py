@@ -13,7 +13,9 @@ OPTION_FIELDS = ("width", "char_size", "letter_spacing", "line_spacing", "slant"
 
 class GenerationForm(forms.Form):
     text = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5, "maxlength": MAX_TEXT_LENGTH, "placeholder": "hello 2026"}),
+        # No maxlength: a browser would cut pasted text silently. The page's script refuses
+        # over-long text with the API's own message before sending; the service checks again.
+        widget=forms.Textarea(attrs={"rows": 5, "data-max-length": MAX_TEXT_LENGTH, "placeholder": "hello 2026"}),
         strip=False,
         required=False,  # an empty text gets the service's message, like the API
     )

@@ -31,7 +31,7 @@ from generator_app.selectors.generations import (
 )
 from generator_app.services.generation import delete_generation, fail_stale_generations, request_generation
 from generator_app.services.generation_charsets import writing_charsets
-from generator_app.services.generation_files import load_sheet, pdf_bytes, svg_bytes
+from generator_app.services.generation_files import load_sheet, pdf_bytes, svg_bytes, thumbnail_bytes
 
 from .generation_forms import OPTION_FIELDS, GenerationForm
 
@@ -163,6 +163,15 @@ def image_png(request, pk):
     except FileNotFoundError:
         raise Http404("The image file is missing.") from None
     return _file_response(request, generation, FileResponse(handle), "image/png", "png")
+
+
+@_file_view
+def image_thumbnail(request, pk):
+    generation = _viewable(request, pk)
+    data = thumbnail_bytes(generation)
+    if data is None:
+        raise Http404("The image file is missing.")
+    return _file_response(request, generation, data, "image/png", "png")
 
 
 @_file_view

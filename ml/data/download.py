@@ -87,7 +87,8 @@ class _Interrupted(Exception):
     pass
 
 
-def _fetch_once(url: str, part: Path, remote: RemoteFile, *, timeout: float, progress: bool) -> None:
+def _fetch_once(url: str, part: Path, remote: RemoteFile, *, timeout: float, progress: bool,
+                on_progress=None) -> None:
     have = part.stat().st_size if part.exists() else 0
     headers = {"User-Agent": USER_AGENT}
     if have:
@@ -124,13 +125,19 @@ def _fetch_once(url: str, part: Path, remote: RemoteFile, *, timeout: float, pro
                     raise DatasetError(url, f"server sent more than the expected {limit:,} bytes")
                 fh.write(chunk)
                 bar.update(len(chunk))
+                if on_progress is not None:
+                    on_progress(written, total)
         if total and written < total:
             raise _Interrupted(f"connection closed after {written:,} of {total:,} bytes")
 
 
 def download(remote: RemoteFile, dest_dir, *, attempts: int = 3, timeout: float = 60.0,
-             progress: bool = True) -> Path:
-    """``dest_dir/remote.name``, downloaded (or resumed) and verified; reused when already verified."""
+             progress: bool = True, on_progress=None) -> Path:
+    """``dest_dir/remote.name``, downloaded (or resumed) and verified; reused when already verified.
+
+    ``on_progress(bytes_so_far, total_or_None)`` is called after every chunk, for callers that
+    show progress elsewhere than a terminal (the admin's download page).
+    """
     dest_dir = Path(dest_dir)
     dest_dir.mkdir(parents=True, exist_ok=True)
     dest = dest_dir / remote.name
@@ -146,7 +153,7 @@ def download(remote: RemoteFile, dest_dir, *, attempts: int = 3, timeout: float 
         fetched = False
         for _ in range(max(1, attempts)):
             try:
-                _fetch_once(url, part, remote, timeout=timeout, progress=progress)
+                _fetch_once(url, part, remote, timeout=timeout, progress=progress, on_progress=on_progress)
                 fetched = True
                 break
             except _Interrupted as exc:
@@ -194,13 +201,28 @@ def extract_members(archive: Path, members: tuple[str, ...], dest_dir: Path) -> 
 
 
 def fetch_release(name: str, cache_dir=None, *, progress: bool = True, attempts: int = 3,
-                  releases: dict | None = None) -> Path:
-    """Download a release into ``cache_dir/name`` and return that folder (what ml.data.sources reads)."""
+                  releases: dict | None = None, on_progress=None) -> Path:
+    """Download a release into ``cache_dir/name`` and return that folder (what ml.data.sources reads).
+
+    ``on_progress(bytes_so_far, total_or_None)`` counts the whole release: the published sizes
+    when every file has one, else the current file's own length.
+    """
     releases = releases or RELEASES
     if name not in releases:
         raise ValueError(f"unknown release {name!r}; valid: {', '.join(sorted(releases))}")
     folder = Path(cache_dir or default_cache_dir()) / name
-    files = [download(remote, folder, progress=progress, attempts=attempts) for remote in releases[name]]
+    remotes = releases[name]
+    grand_total = sum(r.size for r in remotes) if all(r.size for r in remotes) else None
+    files, before = [], 0
+    for remote in remotes:
+        report = None
+        if on_progress is not None:
+            def report(done, total, before=before):
+                on_progress(before + done, grand_total or total)
+        files.append(download(remote, folder, progress=progress, attempts=attempts, on_progress=report))
+        before += files[-1].stat().st_size
+        if on_progress is not None:
+            on_progress(before, grand_total or before)
     if name == "emnist-letters":
         extract_members(files[0], EMNIST_LETTERS_MEMBERS, folder)
     return folder

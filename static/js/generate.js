@@ -15,7 +15,7 @@
   const image = document.getElementById("result-image");
   const optionNames = ["width", "char_size", "letter_spacing", "line_spacing", "slant", "jitter", "ink", "background"];
   const numeric = new Set(["width", "char_size", "letter_spacing", "line_spacing", "slant", "jitter"]);
-  const maxLength = Number(text.getAttribute("maxlength")) || 1000;
+  const maxLength = Number(text.dataset.maxLength) || 1000;
   let current = null; // the request being shown
   let pollTimer = null;
 
@@ -24,9 +24,15 @@
     return input ? input.value : "";
   }
 
+  // Characters as the server counts them (Python str length: code points, CRLF as one).
+  function textLength() {
+    return Array.from(text.value.replace(/\r\n/g, "\n")).length;
+  }
+
   function updateCount() {
-    const n = text.value.replace(/\r\n/g, "\n").length;
+    const n = textLength();
     count.textContent = n + " / " + maxLength;
+    count.classList.toggle("over-limit", n > maxLength);
   }
 
   function clearErrors() {
@@ -105,6 +111,13 @@
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors();
+    const length = textLength();
+    if (length > maxLength) {  // the API's own message (services/generation.py check_text)
+      result.hidden = true;
+      showError("text", "The text is " + length + " characters long; the limit is " + maxLength + ".");
+      text.focus();
+      return;
+    }
     button.disabled = true;
     figure.hidden = true;
     setStatus("Sending…", "");

@@ -3,6 +3,9 @@
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
+
+from generator_app.services.generation import check_text
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -66,6 +69,19 @@ def test_sign_in_write_hello_2026_and_find_it_in_my_generations(live_server, pag
     page.click("#generate-button")
     page.wait_for_selector("#error-text p")
     assert "'~' at position 7" in page.locator("#error-text").inner_text()
+
+    # Pasted past the limit: kept whole (no silent cut) and refused before sending, with the API's message.
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    page.fill("textarea[name=text]", "a" * 1001)
+    assert len(page.input_value("textarea[name=text]")) == 1001
+    assert page.locator("#text-count").inner_text() == "1001 / 1000"
+    page.click("#generate-button")
+    page.wait_for_function("document.getElementById('error-text').innerText.includes('1001')")
+    with pytest.raises(ValidationError) as api_error:
+        check_text("a" * 1001)
+    assert page.locator("#error-text").inner_text().strip() == api_error.value.message_dict["text"][0]
+    assert posts == []
 
     page.click("header >> text=My generations")
     page.wait_for_url(f"{live_server.url}/generations/")
