@@ -1,8 +1,9 @@
 """Generation requests over the API: create (202), read, list own, delete.
 
 Each user sees only their own requests: another user's id answers 404, like a
-missing one. Creating is throttled per user (the ``generate`` rate); reads use
-the general per-user rate, generous enough for a page polling its result.
+missing one. Creating is throttled per user (the ``generate`` rate, shared with the
+Generate page) on top of the general per-user rate, which is generous enough for a
+page polling its result.
 """
 
 from django.core.exceptions import ValidationError
@@ -11,7 +12,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 
 from generator_app.models import MAX_TEXT_LENGTH, GenerationRequest, GenerationStatus
 from generator_app.models.validators import MAX_SEED
@@ -23,14 +23,7 @@ from generator_app.services.generation import (
     fail_stale_generations,
     request_generation,
 )
-
-
-class GenerationCreateThrottle(UserRateThrottle):
-    scope = "generate"
-
-
-class GenerationReadThrottle(UserRateThrottle):
-    scope = "user"
+from generator_app.throttles import GenerationCreateThrottle
 
 
 class GenerationInputSerializer(serializers.Serializer):
@@ -54,7 +47,7 @@ class GenerationSerializer(serializers.ModelSerializer):
     image_url = serializers.SerializerMethodField()
     svg_url = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
-    duration_ms = serializers.IntegerField(read_only=True)
+    duration_ms = serializers.IntegerField(read_only=True, allow_null=True, help_text="null until it finishes")
 
     class Meta:
         model = GenerationRequest
@@ -111,7 +104,8 @@ class GenerationViewSet(
         return generation_list_for_user(user=self.request.user)
 
     def get_throttles(self):
-        return [GenerationCreateThrottle()] if self.action == "create" else [GenerationReadThrottle()]
+        throttles = super().get_throttles()  # the defaults: per user, per anonymous address
+        return [*throttles, GenerationCreateThrottle()] if self.action == "create" else throttles
 
     def create(self, request, *args, **kwargs):
         data = GenerationInputSerializer(data=request.data)

@@ -8,10 +8,13 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from generator_app.selectors.runs import BEST_METRICS
+from generator_app.models import RunStatus
+from generator_app.selectors.runs import BEST_METRICS, MAX_ID, SORT_FIELDS
 from generator_app.views.run_display import key_options
 
 from .serializers import TrainingRunSerializer
+
+SORT_CHOICES = sorted(SORT_FIELDS) + sorted(f"-{key}" for key in SORT_FIELDS)
 
 
 def absolute(request, url):
@@ -104,9 +107,28 @@ def _column():
     return serializers.ListField(child=serializers.FloatField(allow_null=True))
 
 
+MAX_EPOCH = 2**31 - 1  # the column's range: a larger number is a malformed request, not a missing row
+
+
+class RunListQuerySerializer(serializers.Serializer):
+    """The list's filters; an empty or unknown value is a 400, never an unfiltered page."""
+
+    status = serializers.ChoiceField(choices=RunStatus.values, required=False, help_text="Only runs in this status")
+    architecture = serializers.CharField(
+        max_length=64, required=False, help_text="Only runs of this architecture"
+    )
+    dataset = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="Only runs trained on this dataset id"
+    )
+    sort = serializers.ChoiceField(
+        choices=SORT_CHOICES, required=False,
+        help_text="Column to sort on, '-' for descending (default -created); empty values last",
+    )  # fmt: skip
+
+
 class SeriesQuerySerializer(serializers.Serializer):
     scale = serializers.ChoiceField(choices=["epoch", "step"], default="epoch")
-    after_epoch = serializers.IntegerField(min_value=0, default=0)
+    after_epoch = serializers.IntegerField(min_value=0, max_value=MAX_EPOCH, default=0)
 
 
 class SeriesSerializer(serializers.Serializer):
@@ -129,14 +151,18 @@ class SeriesSerializer(serializers.Serializer):
 
 
 class SamplesQuerySerializer(serializers.Serializer):
-    epoch = serializers.IntegerField(min_value=0, required=False, help_text="only the grid of this epoch")
-    after_epoch = serializers.IntegerField(min_value=0, required=False, help_text="only grids after this epoch")
+    epoch = serializers.IntegerField(
+        min_value=0, max_value=MAX_EPOCH, required=False, help_text="only the grid of this epoch"
+    )
+    after_epoch = serializers.IntegerField(
+        min_value=0, max_value=MAX_EPOCH, required=False, help_text="only grids after this epoch"
+    )
 
 
 class CompareQuerySerializer(serializers.Serializer):
     ids = serializers.CharField(help_text="2 to 4 run ids, comma-separated, e.g. 3,5,8")
     epoch = serializers.IntegerField(
-        min_value=0, required=False, help_text="epoch of the side-by-side grids (default: the last all runs reached)"
+        min_value=0, max_value=MAX_EPOCH, required=False, help_text="epoch of the side-by-side grids (default: the last all runs reached)"
     )
 
 

@@ -6,18 +6,15 @@ every run's columns on one shared axis.
 """
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
-from generator_app.models import RunStatus
 from generator_app.selectors.run_compare import compare_runs
 from generator_app.selectors.run_series import epoch_series, step_series
 from generator_app.selectors.runs import (
-    SORT_FIELDS,
     epoch_metric_list,
     parse_compare_ids,
     run_list,
@@ -28,6 +25,7 @@ from .run_serializers import (
     CompareQuerySerializer,
     CompareSerializer,
     RunDetailSerializer,
+    RunListQuerySerializer,
     RunListSerializer,
     SamplesQuerySerializer,
     SeriesQuerySerializer,
@@ -35,8 +33,6 @@ from .run_serializers import (
     grid_image_url,
 )
 from .serializers import EpochMetricSerializer, SampleGridSerializer
-
-SORT_CHOICES = sorted(SORT_FIELDS) + sorted(f"-{key}" for key in SORT_FIELDS)
 
 
 def _query(serializer_class, request):
@@ -49,23 +45,7 @@ def _as_api_error(error):
     return ApiValidationError({"detail": error.messages})
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "status", OpenApiTypes.STR, enum=RunStatus.values, description="Only runs in this status"
-            ),
-            OpenApiParameter("architecture", OpenApiTypes.STR, description="Only runs of this architecture"),
-            OpenApiParameter("dataset", OpenApiTypes.INT, description="Only runs trained on this dataset id"),
-            OpenApiParameter(
-                "sort",
-                OpenApiTypes.STR,
-                enum=SORT_CHOICES,
-                description="Column to sort on, '-' for descending (default -created); empty values last",
-            ),
-        ]
-    ),
-)
+@extend_schema_view(list=extend_schema(parameters=[RunListQuerySerializer]))
 class TrainingRunViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RunDetailSerializer  # actions below name their own
 
@@ -75,13 +55,13 @@ class TrainingRunViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if self.action != "list":
             return run_list()
-        params = self.request.query_params
+        query = _query(RunListQuerySerializer, self.request)
         try:
             return run_list(
-                status=params.get("status"),
-                architecture=params.get("architecture"),
-                dataset_id=params.get("dataset"),
-                sort=params.get("sort"),
+                status=query.get("status"),
+                architecture=query.get("architecture"),
+                dataset_id=query.get("dataset"),
+                sort=query.get("sort"),
             )
         except ValidationError as error:
             raise _as_api_error(error) from None
