@@ -113,7 +113,10 @@ MAX_EPOCH = 2**31 - 1  # the column's range: a larger number is a malformed requ
 class RunListQuerySerializer(serializers.Serializer):
     """The list's filters; an empty or unknown value is a 400, never an unfiltered page."""
 
-    status = serializers.ChoiceField(choices=RunStatus.values, required=False, help_text="Only runs in this status")
+    status = serializers.ChoiceField(
+        choices=RunStatus.values, required=False, help_text="Only runs in this status",
+        error_messages={"invalid_choice": f"Unknown status \"{{input}}\"; use one of {', '.join(RunStatus.values)}."},
+    )  # fmt: skip
     architecture = serializers.CharField(
         max_length=64, required=False, help_text="Only runs of this architecture"
     )
@@ -123,6 +126,10 @@ class RunListQuerySerializer(serializers.Serializer):
     sort = serializers.ChoiceField(
         choices=SORT_CHOICES, required=False,
         help_text="Column to sort on, '-' for descending (default -created); empty values last",
+        error_messages={
+            "invalid_choice": f"Unknown sort \"{{input}}\"; use one of {', '.join(sorted(SORT_FIELDS))} "
+            "(prefix '-' for descending)."
+        },
     )  # fmt: skip
 
 
