@@ -239,6 +239,8 @@ REST_FRAMEWORK = {
         # Sign-up form posts per address, while sign-up is open.
         "signup": env("HANDGEN_SIGNUP_RATE", default="10/hour"),
     },
+    # Clients refused for missing or bad credentials count against the "anon" rate too.
+    "EXCEPTION_HANDLER": "generator_app.api.errors.exception_handler",
     # Proxies in front of gunicorn that append to X-Forwarded-For (0: use the peer's address).
     "NUM_PROXIES": env.int("HANDGEN_NUM_PROXIES", default=0) or None,
 }
