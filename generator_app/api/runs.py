@@ -36,7 +36,9 @@ from .serializers import EpochMetricSerializer, SampleGridSerializer
 
 
 def _query(serializer_class, request):
-    serializer = serializer_class(data=request.query_params)
+    """Validated query parameters; a plain dict, so that an empty ``?status=`` is a 400 (DRF reads
+    an empty form value as "not given", which would answer an unfiltered list)."""
+    serializer = serializer_class(data=request.query_params.dict())
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
