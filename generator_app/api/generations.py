@@ -13,6 +13,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
+from generator_app.api.generation_schema import OPTIONS_SCHEMA, TEXT_PATTERN
 from generator_app.models import MAX_TEXT_LENGTH, GenerationRequest, GenerationStatus
 from generator_app.models.validators import MAX_SEED
 from generator_app.selectors.generations import generation_list_for_user
@@ -26,20 +27,29 @@ from generator_app.services.generation import (
 from generator_app.throttles import GenerationCreateThrottle
 
 
+@extend_schema_field(OPTIONS_SCHEMA)
+class OptionsField(serializers.DictField):
+    """Any object reaches the service, which checks names and ranges; the schema lists them."""
+
+
+@extend_schema_field({"type": "string", "pattern": TEXT_PATTERN, "minLength": 1, "maxLength": MAX_TEXT_LENGTH})
+class TextField(serializers.CharField):
+    """Any string reaches the service, whose messages name each refused character and its position."""
+
+
 class GenerationInputSerializer(serializers.Serializer):
     """Shape only; what the text may contain is the service's business (one rule for page and API)."""
 
-    text = serializers.CharField(
+    text = TextField(
         trim_whitespace=False, allow_blank=True,
-        help_text=f"Up to {MAX_TEXT_LENGTH} characters: letters, digits, space, line breaks and . , ! ? ' \" - : ; ( )",
+        help_text=f"Up to {MAX_TEXT_LENGTH} characters: letters, digits, space, line breaks and . , ! ? ' \" - : ; ( ) "
+        "(those the site's generators draw; others are refused, each named with its position)",
     )  # fmt: skip
     style_seed = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, max_value=MAX_SEED,
         help_text="Fixes the hand; omit for a random one (returned in the response).",
     )  # fmt: skip
-    options = serializers.DictField(
-        required=False, default=dict, help_text=f"Render settings: any of {', '.join(USER_OPTIONS)}."
-    )
+    options = OptionsField(required=False, default=dict, help_text=f"Render settings: any of {', '.join(USER_OPTIONS)}.")
 
 
 class GenerationSerializer(serializers.ModelSerializer):
@@ -83,7 +93,7 @@ class GenerationSerializer(serializers.ModelSerializer):
 
 @extend_schema_view(
     create=extend_schema(
-        request=GenerationInputSerializer,
+        request={"application/json": GenerationInputSerializer},
         responses={202: GenerationSerializer, 400: OpenApiResponse(description="Invalid text or options")},
         description="Queue text to be written by hand. Poll the returned url until status is succeeded or failed.",
     ),

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from generator_app.models import RunStatus
+from generator_app.models.validators import validate_architecture_name
 from generator_app.selectors.runs import BEST_METRICS, MAX_ID, SORT_FIELDS
 from generator_app.views.run_display import key_options
 
@@ -107,6 +108,7 @@ def _column():
     return serializers.ListField(child=serializers.FloatField(allow_null=True))
 
 
+_ID = "[1-9][0-9]{0,17}"  # a positive bigint
 MAX_EPOCH = 2**31 - 1  # the column's range: a larger number is a malformed request, not a missing row
 
 
@@ -117,8 +119,9 @@ class RunListQuerySerializer(serializers.Serializer):
         choices=RunStatus.values, required=False, help_text="Only runs in this status",
         error_messages={"invalid_choice": f"Unknown status \"{{input}}\"; use one of {', '.join(RunStatus.values)}."},
     )  # fmt: skip
-    architecture = serializers.CharField(
-        max_length=64, required=False, help_text="Only runs of this architecture"
+    architecture = serializers.RegexField(
+        validate_architecture_name.regex, required=False, help_text="Only runs of this architecture",
+        error_messages={"invalid": validate_architecture_name.message},
     )
     dataset = serializers.IntegerField(
         min_value=1, max_value=MAX_ID, required=False, help_text="Only runs trained on this dataset id"
@@ -166,8 +169,13 @@ class SamplesQuerySerializer(serializers.Serializer):
     )
 
 
+@extend_schema_field({"type": "string", "pattern": rf"^{_ID}(?:,{_ID}){{1,3}}$", "example": "3,5"})
+class RunIdsField(serializers.CharField):
+    """The selector parses the ids, with messages that say what is wrong; the schema gives the shape."""
+
+
 class CompareQuerySerializer(serializers.Serializer):
-    ids = serializers.CharField(help_text="2 to 4 run ids, comma-separated, e.g. 3,5,8")
+    ids = RunIdsField(help_text="2 to 4 different run ids, comma-separated, e.g. 3,5,8")
     epoch = serializers.IntegerField(
         min_value=0, max_value=MAX_EPOCH, required=False, help_text="epoch of the side-by-side grids (default: the last all runs reached)"
     )

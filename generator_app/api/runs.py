@@ -9,12 +9,14 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from generator_app.selectors.run_compare import compare_runs
 from generator_app.selectors.run_series import epoch_series, step_series
 from generator_app.selectors.runs import (
+    UNKNOWN_RUN,
     epoch_metric_list,
     parse_compare_ids,
     run_list,
@@ -106,12 +108,14 @@ class TrainingRunViewSet(viewsets.ReadOnlyModelViewSet):
         """2-4 runs: their epoch series on one shared axis and their grids at one epoch.
 
         A run without a grid at ``epoch`` (shorter, or still running) shows its nearest
-        earlier grid; ``grid_at_epoch.clamped`` and ``note`` say so.
+        earlier grid; ``grid_at_epoch.clamped`` and ``note`` say so. Ids of no run: 404.
         """
         query = _query(CompareQuerySerializer, request)
         try:
             data = compare_runs(run_ids=parse_compare_ids(query["ids"]), epoch=query.get("epoch"))
         except ValidationError as error:
+            if error.code == UNKNOWN_RUN:
+                raise NotFound(error.messages[0]) from None
             raise _as_api_error(error) from None
         context = self.get_serializer_context()
         runs = []

@@ -31,7 +31,7 @@ def _has_input(operation, method):
 
 def document_error_responses(result, generator, request, public):
     """drf-spectacular postprocessing hook: add 400/401/404/413/429 where they can happen."""
-    for path, methods in result.get("paths", {}).items():
+    for methods in result.get("paths", {}).values():
         for method, operation in methods.items():
             responses = operation.setdefault("responses", {})
             errors = {
@@ -44,8 +44,12 @@ def document_error_responses(result, generator, request, public):
                     "Invalid parameters or body; each message names the field.",
                     {**_json(VALIDATION), **TEXT},
                 )
-            if "{" in path or any(p.get("name") == "page" for p in operation.get("parameters", [])):
-                errors["404"] = ("No such object (or not yours), or a page past the end.", _json(DETAIL))
+            # An object, a page or the runs to compare may not exist; any path may match no route.
+            errors["404"] = (
+                "No such object (or not yours), or a page past the end; a path that matches no route "
+                "(an id that is not a number) answers the HTML 'not found' page.",
+                {**_json(DETAIL), "text/html": {"schema": {"type": "string"}}},
+            )
             if method in ("post", "put", "patch"):
                 errors["415"] = ("The body is not JSON, form data or multipart.", _json(DETAIL))
             for status, (description, content) in errors.items():

@@ -36,6 +36,7 @@ DEFAULT_SORT = "-created"
 MIN_COMPARE, MAX_COMPARE = 2, 4
 MAX_ARCHITECTURE_LENGTH = TrainingRun._meta.get_field("architecture").max_length
 MAX_ID = 2**63 - 1
+UNKNOWN_RUN = "unknown_run"  # ValidationError code: well-formed ids that name no run (the API's 404)
 
 
 def _is_id(value):
@@ -133,7 +134,7 @@ def runs_to_compare(*, run_ids):
     runs = {run.pk: run for run in run_list().filter(pk__in=run_ids)}
     missing = [str(run_id) for run_id in run_ids if run_id not in runs]
     if missing:
-        raise ValidationError(f"No run with id {', '.join(missing)}.")
+        raise ValidationError(f"No run with id {', '.join(missing)}.", code=UNKNOWN_RUN)
     return [runs[run_id] for run_id in run_ids]
 
 
