@@ -6,13 +6,12 @@ two cannot drift. What a schema cannot say (which characters this site's generat
 draw, a width too narrow for the character size) is in the descriptions, and answered 400.
 """
 
-import re
-
 from generator_app.services.generation import OPTION_LIMITS
 from generator_app.services.generation_charsets import PUNCTUATION_ORDER
 from ml.render.options import _HEX_COLOUR, BACKGROUNDS
 
-_DRAWN = "A-Za-z0-9" + re.escape(PUNCTUATION_ORDER).replace("-", r"\-")
+# ECMA-262 regex (what JSON Schema uses) refuses needless escapes such as \! inside a class.
+_DRAWN = "A-Za-z0-9" + PUNCTUATION_ORDER.replace("\\", "\\\\").replace("]", "\\]").replace("-", "\\-")
 # At least one character that is not a space or line break; line breaks as LF or CRLF.
 TEXT_PATTERN = rf"^(?:[ \n]|\r\n)*[{_DRAWN}](?:[{_DRAWN} \n]|\r\n)*$"
 

@@ -36,6 +36,11 @@ class OptionsField(serializers.DictField):
 class TextField(serializers.CharField):
     """Any string reaches the service, whose messages name each refused character and its position."""
 
+    def to_internal_value(self, data):
+        if not isinstance(data, str):  # DRF would take 0 as "0": the schema says a string
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
 
 class GenerationInputSerializer(serializers.Serializer):
     """Shape only; what the text may contain is the service's business (one rule for page and API)."""

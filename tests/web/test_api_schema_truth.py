@@ -61,3 +61,8 @@ def test_invalid_parameters_are_a_400_naming_the_parameter(api, url, field):
 def test_a_page_past_the_end_is_a_404(api):
     assert api.get("/api/runs/?page=1").status_code == 200
     assert api.get("/api/runs/?page=7").status_code == 404
+
+
+def test_a_text_that_is_not_a_string_is_refused(api):
+    response = api.post("/api/generations/", {"text": 0}, format="json")
+    assert response.status_code == 400 and "text" in response.json()
