@@ -36,6 +36,11 @@ class OptionsField(serializers.DictField):
 class TextField(serializers.CharField):
     """Any string reaches the service, whose messages name each refused character and its position."""
 
+    def run_validation(self, data=serializers.empty):
+        if data == "":  # the service's message ("Type some text"), not DRF's; the schema says minLength 1
+            return data
+        return super().run_validation(data)
+
     def to_internal_value(self, data):
         if not isinstance(data, str):  # DRF would take 0 as "0": the schema says a string
             self.fail("invalid")
@@ -46,7 +51,7 @@ class GenerationInputSerializer(serializers.Serializer):
     """Shape only; what the text may contain is the service's business (one rule for page and API)."""
 
     text = TextField(
-        trim_whitespace=False, allow_blank=True,
+        trim_whitespace=False,
         help_text=f"Up to {MAX_TEXT_LENGTH} characters: letters, digits, space, line breaks and . , ! ? ' \" - : ; ( ) "
         "(those the site's generators draw; others are refused, each named with its position)",
     )  # fmt: skip
