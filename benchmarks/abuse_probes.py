@@ -61,9 +61,13 @@ def folder_bytes(folder: Path) -> int:
 
 
 def big_upload(port, tmp: Path, mib: int):
-    """Stream a multipart body of ``mib`` MiB; return (status or error, seconds, peak spooled bytes)."""
+    """Stream a multipart body of ``mib`` MiB, with a valid CSRF token as a browser would send it
+    (without one, the CSRF check refuses the request before the body is read); return (status or
+    error, seconds, peak bytes spooled to the server's temp folder)."""
+    csrf = requests.get(f"http://127.0.0.1:{port}/accounts/login/").cookies["csrftoken"]
     boundary = "probeboundary"
-    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="x.bin"\r\n'
+    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n{csrf}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="x.bin"\r\n'
             "Content-Type: application/octet-stream\r\n\r\n").encode()  # fmt: skip
     tail = f"\r\n--{boundary}--\r\n".encode()
     chunk = b"\0" * 1024**2
@@ -83,6 +87,7 @@ def big_upload(port, tmp: Path, mib: int):
         conn.putrequest("POST", "/accounts/login/")
         conn.putheader("Content-Type", f"multipart/form-data; boundary={boundary}")
         conn.putheader("Content-Length", str(length))
+        conn.putheader("Cookie", f"csrftoken={csrf}")
         conn.endheaders()
         conn.send(head)
         for _ in range(mib):

@@ -14,7 +14,7 @@ def create_cache_table(sender, using="default", verbosity=1, **kwargs):
 
     backends = {cache["BACKEND"] for cache in settings.CACHES.values()}
     if "django.core.cache.backends.db.DatabaseCache" in backends:
-        call_command("createcachetable", database=using, verbosity=max(0, verbosity - 1))
+        call_command("createcachetable", database=using, verbosity=0)
 
 
 class GeneratorAppConfig(AppConfig):
