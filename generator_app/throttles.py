@@ -1,13 +1,25 @@
-"""Rate limits shared by pages and the API (DRF's throttles, counted in the shared cache).
+"""Rate limits shared by pages and the API (DRF's throttles).
 
 The Generate page and ``POST /api/generations/`` queue the same work, so they spend one
 budget: a client that hits the API's limit cannot switch to the form. Pages call
-``check_throttle``; API views list the same classes.
+``check_throttle``; API views list the same classes. Budgets are counted in the default
+cache, which every web process shares (Redis, or a database table).
 """
 
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+
+class UserRequestRateThrottle(UserRateThrottle):
+    """Every API call per user (``user`` rate), polls included: counted in the "request_rates"
+    cache, which is Redis when configured, else per process, so that reading a result costs
+    no database write. Anonymous clients are rare and counted in the shared cache."""
+
+    @property
+    def cache(self):
+        return caches["request_rates"]
 
 
 class GenerationCreateThrottle(UserRateThrottle):

@@ -120,14 +120,19 @@ if REDIS_URL:
     from handgen_site.redis_urls import next_database_url
 
     REDIS_CACHE_URL = env("REDIS_CACHE_URL", default=next_database_url(REDIS_URL))
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}}
+    _redis_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}
+    CACHES = {"default": _redis_cache, "request_rates": _redis_cache}
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "handgen_cache",
             "OPTIONS": {"MAX_ENTRIES": 20_000},
-        }
+        },
+        # The per-user API rate (every call, polls included) without Redis: counted per
+        # process, a ceiling against floods that costs no database write per request; the
+        # budgets that must hold across processes (generation, sign-up, anonymous) use "default".
+        "request_rates": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "request-rates"},
     }
 
 # --- Auth -----------------------------------------------------------------------------
@@ -229,7 +234,7 @@ REST_FRAMEWORK = {
     # Every endpoint, present and future: anonymous clients per address, users per account.
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "generator_app.throttles.UserRequestRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("HANDGEN_API_ANON_RATE", default="60/minute"),
