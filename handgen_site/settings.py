@@ -7,6 +7,7 @@ the README lists the variables a deployment sets.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -46,11 +47,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_results",
+    "axes",
     "generator_app",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Refuse an over-long body, or a NUL in the query, before anything reads or stores them.
+    "handgen_site.request_guards.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: answers 429 to a client locked out after failed sign-ins.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "handgen_site.urls"
@@ -104,12 +110,30 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache (Redis when configured, so throttling is shared by all web processes) -----------
+# --- Cache: throttle counters, shared by every web process ---------------------------------
+# Redis when configured, on its own database (REDIS_CACHE_URL, default: REDIS_URL's database
+# + 1) so that clearing the cache never flushes the broker's queues. Without Redis, a table in
+# the site's database (created by `migrate`, see generator_app.apps): a per-process memory
+# cache would give each gunicorn worker its own throttle.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    from handgen_site.redis_urls import next_database_url
+
+    REDIS_CACHE_URL = env("REDIS_CACHE_URL", default=next_database_url(REDIS_URL))
+    _redis_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}
+    CACHES = {"default": _redis_cache, "request_rates": _redis_cache}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "handgen_cache",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
+        # The per-user API rate (every call, polls included) without Redis: counted per
+        # process, a ceiling against floods that costs no database write per request; the
+        # budgets that must hold across processes (generation, sign-up, anonymous) use "default".
+        "request_rates": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "request-rates"},
+    }
 
 # --- Auth -----------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -118,6 +142,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # django-axes counts failed sign-ins (pages and admin) and refuses further tries for a while.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("HANDGEN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("HANDGEN_LOGIN_COOLOFF_MINUTES", default=15))
+# Per user name and address: guessing one account's password is stopped without letting a
+# stranger lock everyone out (behind a proxy every client shares its address).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "landing"
 LOGOUT_REDIRECT_URL = "landing"
@@ -151,6 +187,12 @@ STORAGES = {
 
 # Where the admin's "Download" button puts dataset releases (ml.data.download verifies them).
 HANDGEN_DOWNLOAD_DIR = Path(env("HANDGEN_DOWNLOAD_DIR", default=str(VAR_DIR / "datasets")))
+# Request bodies (handgen_site.request_guards): refused with 413 from the Content-Length header,
+# before anything is read or spooled to disk. Only the admin's dataset upload, for staff,
+# takes more: the dataset limit plus room for the form's other fields.
+HANDGEN_MAX_REQUEST_BYTES = env.int("HANDGEN_MAX_REQUEST_BYTES", default=1024**2)
+HANDGEN_MAX_DATASET_UPLOAD_BYTES = env.int("HANDGEN_MAX_DATASET_UPLOAD_BYTES", default=512 * 1024**2)
+HANDGEN_LARGE_BODY_ROUTES = {"admin:generator_app_dataset_upload": HANDGEN_MAX_DATASET_UPLOAD_BYTES + 1024**2}
 
 # Where shipped generators live; `manage.py register_pretrained` reads their manifests.
 HANDGEN_PRETRAINED_DIR = Path(env("HANDGEN_PRETRAINED_DIR", default=str(BASE_DIR / "ml" / "pretrained")))
@@ -185,15 +227,34 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "generator_app.api.pagination.CheckedPageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_PARSER_CLASSES": [
+        "generator_app.api.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every endpoint, present and future: anonymous clients per address, users per account.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "generator_app.throttles.UserRequestRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
+        "anon": env("HANDGEN_API_ANON_RATE", default="60/minute"),
         "user": env("HANDGEN_API_USER_RATE", default="600/minute"),
         # New generation requests per user (the page and the API share it).
         "generate": env("HANDGEN_GENERATE_RATE", default="30/minute"),
+        # Sign-up form posts per address, while sign-up is open.
+        "signup": env("HANDGEN_SIGNUP_RATE", default="10/hour"),
     },
+    # Clients refused for missing or bad credentials count against the "anon" rate too.
+    "EXCEPTION_HANDLER": "generator_app.api.errors.exception_handler",
+    # Proxies in front of gunicorn that append to X-Forwarded-For (0: use the peer's address).
+    "NUM_PROXIES": env.int("HANDGEN_NUM_PROXIES", default=0) or None,
 }
+# JSON request bodies nested deeper than this are refused (400) before they are parsed.
+HANDGEN_MAX_JSON_DEPTH = env.int("HANDGEN_MAX_JSON_DEPTH", default=32)
 SPECTACULAR_SETTINGS = {
     "TITLE": "HandGen API",
     "DESCRIPTION": "Datasets, training runs, their metrics and sample grids; generation requests.",
@@ -209,6 +270,11 @@ SPECTACULAR_SETTINGS = {
         "RunStatusEnum": "generator_app.models.choices.RunStatus",
         "GenerationStatusEnum": "generator_app.models.choices.GenerationStatus",
     },
+    # Every operation documents the errors it can answer (400, 401, 404, 413, 429).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "generator_app.api.schema.document_error_responses",
+    ],
 }
 
 # --- Training runs (generator_app/services/run_*.py) ---------------------------------------

@@ -1,8 +1,9 @@
 """Generation requests over the API: create (202), read, list own, delete.
 
 Each user sees only their own requests: another user's id answers 404, like a
-missing one. Creating is throttled per user (the ``generate`` rate); reads use
-the general per-user rate, generous enough for a page polling its result.
+missing one. Creating is throttled per user (the ``generate`` rate, shared with the
+Generate page) on top of the general per-user rate, which is generous enough for a
+page polling its result.
 """
 
 from django.core.exceptions import ValidationError
@@ -11,8 +12,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 
+from generator_app.api.generation_schema import OPTIONS_SCHEMA, TEXT_PATTERN
 from generator_app.models import MAX_TEXT_LENGTH, GenerationRequest, GenerationStatus
 from generator_app.models.validators import MAX_SEED
 from generator_app.selectors.generations import generation_list_for_user
@@ -23,30 +24,42 @@ from generator_app.services.generation import (
     fail_stale_generations,
     request_generation,
 )
+from generator_app.throttles import GenerationCreateThrottle
 
 
-class GenerationCreateThrottle(UserRateThrottle):
-    scope = "generate"
+@extend_schema_field(OPTIONS_SCHEMA)
+class OptionsField(serializers.DictField):
+    """Any object reaches the service, which checks names and ranges; the schema lists them."""
 
 
-class GenerationReadThrottle(UserRateThrottle):
-    scope = "user"
+@extend_schema_field({"type": "string", "pattern": TEXT_PATTERN, "minLength": 1, "maxLength": MAX_TEXT_LENGTH})
+class TextField(serializers.CharField):
+    """Any string reaches the service, whose messages name each refused character and its position."""
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":  # the service's message ("Type some text"), not DRF's; the schema says minLength 1
+            return data
+        return super().run_validation(data)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):  # DRF would take 0 as "0": the schema says a string
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class GenerationInputSerializer(serializers.Serializer):
     """Shape only; what the text may contain is the service's business (one rule for page and API)."""
 
-    text = serializers.CharField(
-        trim_whitespace=False, allow_blank=True,
-        help_text=f"Up to {MAX_TEXT_LENGTH} characters: letters, digits, space, line breaks and . , ! ? ' \" - : ; ( )",
+    text = TextField(
+        trim_whitespace=False,
+        help_text=f"Up to {MAX_TEXT_LENGTH} characters: letters, digits, space, line breaks and . , ! ? ' \" - : ; ( ) "
+        "(those the site's generators draw; others are refused, each named with its position)",
     )  # fmt: skip
     style_seed = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, max_value=MAX_SEED,
         help_text="Fixes the hand; omit for a random one (returned in the response).",
     )  # fmt: skip
-    options = serializers.DictField(
-        required=False, default=dict, help_text=f"Render settings: any of {', '.join(USER_OPTIONS)}."
-    )
+    options = OptionsField(required=False, default=dict, help_text=f"Render settings: any of {', '.join(USER_OPTIONS)}.")
 
 
 class GenerationSerializer(serializers.ModelSerializer):
@@ -54,7 +67,7 @@ class GenerationSerializer(serializers.ModelSerializer):
     image_url = serializers.SerializerMethodField()
     svg_url = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
-    duration_ms = serializers.IntegerField(read_only=True)
+    duration_ms = serializers.IntegerField(read_only=True, allow_null=True, help_text="null until it finishes")
 
     class Meta:
         model = GenerationRequest
@@ -90,7 +103,7 @@ class GenerationSerializer(serializers.ModelSerializer):
 
 @extend_schema_view(
     create=extend_schema(
-        request=GenerationInputSerializer,
+        request={"application/json": GenerationInputSerializer},
         responses={202: GenerationSerializer, 400: OpenApiResponse(description="Invalid text or options")},
         description="Queue text to be written by hand. Poll the returned url until status is succeeded or failed.",
     ),
@@ -111,7 +124,8 @@ class GenerationViewSet(
         return generation_list_for_user(user=self.request.user)
 
     def get_throttles(self):
-        return [GenerationCreateThrottle()] if self.action == "create" else [GenerationReadThrottle()]
+        throttles = super().get_throttles()  # the defaults: per user, per anonymous address
+        return [*throttles, GenerationCreateThrottle()] if self.action == "create" else throttles
 
     def create(self, request, *args, **kwargs):
         data = GenerationInputSerializer(data=request.data)

@@ -8,10 +8,14 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from generator_app.selectors.runs import BEST_METRICS
+from generator_app.models import RunStatus
+from generator_app.models.validators import validate_architecture_name
+from generator_app.selectors.runs import BEST_METRICS, MAX_ID, SORT_FIELDS
 from generator_app.views.run_display import key_options
 
 from .serializers import TrainingRunSerializer
+
+SORT_CHOICES = sorted(SORT_FIELDS) + sorted(f"-{key}" for key in SORT_FIELDS)
 
 
 def absolute(request, url):
@@ -104,9 +108,37 @@ def _column():
     return serializers.ListField(child=serializers.FloatField(allow_null=True))
 
 
+_ID = "[1-9][0-9]{0,17}"  # a positive bigint
+MAX_EPOCH = 2**31 - 1  # the column's range: a larger number is a malformed request, not a missing row
+
+
+class RunListQuerySerializer(serializers.Serializer):
+    """The list's filters; an empty or unknown value is a 400, never an unfiltered page."""
+
+    status = serializers.ChoiceField(
+        choices=RunStatus.values, required=False, help_text="Only runs in this status",
+        error_messages={"invalid_choice": f"Unknown status \"{{input}}\"; use one of {', '.join(RunStatus.values)}."},
+    )  # fmt: skip
+    architecture = serializers.RegexField(
+        validate_architecture_name.regex, required=False, help_text="Only runs of this architecture",
+        error_messages={"invalid": validate_architecture_name.message},
+    )
+    dataset = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="Only runs trained on this dataset id"
+    )
+    sort = serializers.ChoiceField(
+        choices=SORT_CHOICES, required=False,
+        help_text="Column to sort on, '-' for descending (default -created); empty values last",
+        error_messages={
+            "invalid_choice": f"Unknown sort \"{{input}}\"; use one of {', '.join(sorted(SORT_FIELDS))} "
+            "(prefix '-' for descending)."
+        },
+    )  # fmt: skip
+
+
 class SeriesQuerySerializer(serializers.Serializer):
     scale = serializers.ChoiceField(choices=["epoch", "step"], default="epoch")
-    after_epoch = serializers.IntegerField(min_value=0, default=0)
+    after_epoch = serializers.IntegerField(min_value=0, max_value=MAX_EPOCH, default=0)
 
 
 class SeriesSerializer(serializers.Serializer):
@@ -129,14 +161,23 @@ class SeriesSerializer(serializers.Serializer):
 
 
 class SamplesQuerySerializer(serializers.Serializer):
-    epoch = serializers.IntegerField(min_value=0, required=False, help_text="only the grid of this epoch")
-    after_epoch = serializers.IntegerField(min_value=0, required=False, help_text="only grids after this epoch")
+    epoch = serializers.IntegerField(
+        min_value=0, max_value=MAX_EPOCH, required=False, help_text="only the grid of this epoch"
+    )
+    after_epoch = serializers.IntegerField(
+        min_value=0, max_value=MAX_EPOCH, required=False, help_text="only grids after this epoch"
+    )
+
+
+@extend_schema_field({"type": "string", "pattern": rf"^{_ID}(?:,{_ID}){{1,3}}$", "example": "3,5"})
+class RunIdsField(serializers.CharField):
+    """The selector parses the ids, with messages that say what is wrong; the schema gives the shape."""
 
 
 class CompareQuerySerializer(serializers.Serializer):
-    ids = serializers.CharField(help_text="2 to 4 run ids, comma-separated, e.g. 3,5,8")
+    ids = RunIdsField(help_text="2 to 4 different run ids, comma-separated, e.g. 3,5,8")
     epoch = serializers.IntegerField(
-        min_value=0, required=False, help_text="epoch of the side-by-side grids (default: the last all runs reached)"
+        min_value=0, max_value=MAX_EPOCH, required=False, help_text="epoch of the side-by-side grids (default: the last all runs reached)"
     )
 
 

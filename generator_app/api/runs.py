@@ -6,18 +6,17 @@ every run's columns on one shared axis.
 """
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
-from generator_app.models import RunStatus
 from generator_app.selectors.run_compare import compare_runs
 from generator_app.selectors.run_series import epoch_series, step_series
 from generator_app.selectors.runs import (
-    SORT_FIELDS,
+    UNKNOWN_RUN,
     epoch_metric_list,
     parse_compare_ids,
     run_list,
@@ -28,6 +27,7 @@ from .run_serializers import (
     CompareQuerySerializer,
     CompareSerializer,
     RunDetailSerializer,
+    RunListQuerySerializer,
     RunListSerializer,
     SamplesQuerySerializer,
     SeriesQuerySerializer,
@@ -36,11 +36,11 @@ from .run_serializers import (
 )
 from .serializers import EpochMetricSerializer, SampleGridSerializer
 
-SORT_CHOICES = sorted(SORT_FIELDS) + sorted(f"-{key}" for key in SORT_FIELDS)
-
 
 def _query(serializer_class, request):
-    serializer = serializer_class(data=request.query_params)
+    """Validated query parameters; a plain dict, so that an empty ``?status=`` is a 400 (DRF reads
+    an empty form value as "not given", which would answer an unfiltered list)."""
+    serializer = serializer_class(data=request.query_params.dict())
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
@@ -49,23 +49,7 @@ def _as_api_error(error):
     return ApiValidationError({"detail": error.messages})
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "status", OpenApiTypes.STR, enum=RunStatus.values, description="Only runs in this status"
-            ),
-            OpenApiParameter("architecture", OpenApiTypes.STR, description="Only runs of this architecture"),
-            OpenApiParameter("dataset", OpenApiTypes.INT, description="Only runs trained on this dataset id"),
-            OpenApiParameter(
-                "sort",
-                OpenApiTypes.STR,
-                enum=SORT_CHOICES,
-                description="Column to sort on, '-' for descending (default -created); empty values last",
-            ),
-        ]
-    ),
-)
+@extend_schema_view(list=extend_schema(parameters=[RunListQuerySerializer]))
 class TrainingRunViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RunDetailSerializer  # actions below name their own
 
@@ -75,13 +59,13 @@ class TrainingRunViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if self.action != "list":
             return run_list()
-        params = self.request.query_params
+        query = _query(RunListQuerySerializer, self.request)
         try:
             return run_list(
-                status=params.get("status"),
-                architecture=params.get("architecture"),
-                dataset_id=params.get("dataset"),
-                sort=params.get("sort"),
+                status=query.get("status"),
+                architecture=query.get("architecture"),
+                dataset_id=query.get("dataset"),
+                sort=query.get("sort"),
             )
         except ValidationError as error:
             raise _as_api_error(error) from None
@@ -124,12 +108,14 @@ class TrainingRunViewSet(viewsets.ReadOnlyModelViewSet):
         """2-4 runs: their epoch series on one shared axis and their grids at one epoch.
 
         A run without a grid at ``epoch`` (shorter, or still running) shows its nearest
-        earlier grid; ``grid_at_epoch.clamped`` and ``note`` say so.
+        earlier grid; ``grid_at_epoch.clamped`` and ``note`` say so. Ids of no run: 404.
         """
         query = _query(CompareQuerySerializer, request)
         try:
             data = compare_runs(run_ids=parse_compare_ids(query["ids"]), epoch=query.get("epoch"))
         except ValidationError as error:
+            if error.code == UNKNOWN_RUN:
+                raise NotFound(error.messages[0]) from None
             raise _as_api_error(error) from None
         context = self.get_serializer_context()
         runs = []

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from generator_app.models import Dataset, EpochMetric, SampleGrid, TrainingRun
+from generator_app.selectors.run_visibility import STAFF_ONLY_RUN_FIELDS, public_config, sees_server_details
 
 
 class DatasetSerializer(serializers.ModelSerializer):
@@ -28,7 +29,7 @@ class DatasetSerializer(serializers.ModelSerializer):
 
 class TrainingRunSerializer(serializers.ModelSerializer):
     datasets = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     progress = serializers.FloatField(read_only=True)
 
     class Meta:
@@ -59,6 +60,29 @@ class TrainingRunSerializer(serializers.ModelSerializer):
             "error_message",
             "created_by",
         ]
+        extra_kwargs = {
+            "worker_host": {"help_text": "staff only: null for others"},
+            "code_version": {"help_text": "git commit; staff only: null for others"},
+        }
+
+    def get_fields(self):
+        """Server details are nullable for everyone in the schema: only staff get values."""
+        fields = super().get_fields()
+        for name in STAFF_ONLY_RUN_FIELDS:
+            if name in fields:
+                fields[name].allow_null = True
+        return fields
+
+    def to_representation(self, run):
+        data = super().to_representation(run)
+        request = self.context.get("request")
+        if not sees_server_details(getattr(request, "user", None)):
+            for name in STAFF_ONLY_RUN_FIELDS:
+                if name in data:
+                    data[name] = None
+            if "hyperparameters" in data:
+                data["hyperparameters"] = public_config(data["hyperparameters"])
+        return data
 
 
 class EpochMetricSerializer(serializers.ModelSerializer):

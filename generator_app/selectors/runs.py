@@ -34,6 +34,15 @@ SORT_FIELDS = {
 DEFAULT_SORT = "-created"
 
 MIN_COMPARE, MAX_COMPARE = 2, 4
+MAX_ARCHITECTURE_LENGTH = TrainingRun._meta.get_field("architecture").max_length
+MAX_ID = 2**63 - 1
+UNKNOWN_RUN = "unknown_run"  # ValidationError code: well-formed ids that name no run (the API's 404)
+
+
+def _is_id(value):
+    """A database id as text: ASCII digits only ("²".isdigit() is true, int("²") fails), in range."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID
 
 
 def _best_metric(metric, best):
@@ -86,9 +95,11 @@ def run_list(*, status=None, architecture=None, dataset_id=None, sort=None):
             raise ValidationError(f"Unknown status {status!r}; use one of {', '.join(RunStatus.values)}.")
         runs = runs.filter(status=status)
     if architecture:
+        if len(architecture) > MAX_ARCHITECTURE_LENGTH or "\x00" in architecture:
+            raise ValidationError(f"architecture must be a name of up to {MAX_ARCHITECTURE_LENGTH} characters.")
         runs = runs.filter(architecture=architecture)
     if dataset_id:
-        if not str(dataset_id).isdigit():
+        if not _is_id(dataset_id):
             raise ValidationError(f"dataset must be a dataset id, got {dataset_id!r}.")
         runs = runs.filter(pk__in=TrainingRun.objects.filter(datasets__id=int(dataset_id)).values("pk"))
     return _order(with_summaries(runs), sort)
@@ -110,7 +121,7 @@ def parse_compare_ids(raw):
     """``"3,5,8"`` (or a list of strings) -> [3, 5, 8]; ValidationError unless 2-4 distinct ids."""
     parts = raw if isinstance(raw, list | tuple) else str(raw or "").split(",")
     parts = [part.strip() for value in parts for part in str(value).split(",") if part.strip()]
-    if not all(part.isdigit() for part in parts):
+    if not all(_is_id(part) for part in parts):
         raise ValidationError("Runs to compare must be given as run ids, e.g. runs=3,5.")
     ids = list(dict.fromkeys(int(part) for part in parts))
     if not MIN_COMPARE <= len(ids) <= MAX_COMPARE:
@@ -123,7 +134,7 @@ def runs_to_compare(*, run_ids):
     runs = {run.pk: run for run in run_list().filter(pk__in=run_ids)}
     missing = [str(run_id) for run_id in run_ids if run_id not in runs]
     if missing:
-        raise ValidationError(f"No run with id {', '.join(missing)}.")
+        raise ValidationError(f"No run with id {', '.join(missing)}.", code=UNKNOWN_RUN)
     return [runs[run_id] for run_id in run_ids]
 
 

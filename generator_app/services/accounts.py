@@ -3,6 +3,7 @@
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
 
@@ -12,13 +13,16 @@ def create_first_admin(*, username="admin", password=None, email=""):
 
     Returns ``(user, password)`` when it created one (the password is generated when
     not given, so the caller can show it once), or ``(None, None)`` when an
-    administrator already exists.
+    administrator already exists. A given password passes the same validators as any
+    user's (``ValidationError`` otherwise): the most powerful account gets no exemption.
     """
     User = get_user_model()
     if User.objects.filter(is_superuser=True).exists() or User.objects.filter(username=username).exists():
         return None, None
-    password = password or secrets.token_urlsafe(12)
     user = User(username=username, email=email, is_staff=True, is_superuser=True)
+    if password:
+        validate_password(password, user)
+    password = password or secrets.token_urlsafe(12)
     user.set_password(password)
     user.full_clean()
     user.save()

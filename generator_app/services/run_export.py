@@ -20,6 +20,7 @@ from django.utils.text import slugify
 
 from generator_app.models import EpochMetric, SampleGrid
 from generator_app.selectors.run_series import STEP_KEYS
+from generator_app.selectors.run_visibility import public_config
 from generator_app.services.run_media import pick_evenly
 
 QUALITY_TAGS = {"cond_acc", "cond_acc_min_class", "is", "bcis", "wcis", "fid", "case_acc"}
@@ -135,7 +136,8 @@ def write_tensorboard_logs(run, log_dir):
         events.write_event(Event(wall_time=walltime or now, step=step, summary=summary_proto))
 
     try:
-        config = json.dumps(run.hyperparameters, indent=2, sort_keys=True)
+        # Exports travel: the server's data folder means nothing elsewhere and tells too much.
+        config = json.dumps(public_config(run.hyperparameters), indent=2, sort_keys=True)
         write(summary.text("config", f"```\n{config}\n```"), 0)
         epoch_steps = {}
         rows = EpochMetric.objects.filter(run=run).order_by("epoch").values_list(

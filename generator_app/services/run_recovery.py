@@ -77,7 +77,8 @@ def recover_stale_runs(*, now=None):
                 run.status = RunStatus.FAILED
                 run.finished_at = now
                 run.error_message = (
-                    f"The worker stopped answering (last heartbeat {last}, worker {run.worker_host or 'unknown'}) "
+                    # Every signed-in user reads this message: the worker's host stays in the log.
+                    f"The worker stopped answering (last heartbeat {last}) "
                     f"and the run was already restarted {run.recoveries} times, the limit; "
                     "resume it by hand after fixing the cause."
                 )

@@ -32,6 +32,7 @@ from generator_app.selectors.generations import (
 from generator_app.services.generation import delete_generation, fail_stale_generations, request_generation
 from generator_app.services.generation_charsets import writing_charsets
 from generator_app.services.generation_files import load_sheet, pdf_bytes, svg_bytes, thumbnail_bytes
+from generator_app.throttles import GenerationCreateThrottle, Throttled, check_throttle, render_throttled
 
 from .generation_forms import OPTION_FIELDS, GenerationForm
 
@@ -64,9 +65,14 @@ def _initial_from(request):
 
 def generate(request):
     """The Generate page. With JavaScript the form talks to the API and shows the result in place;
-    without it, this view takes the POST, shows form errors (400) or queues and redirects."""
+    without it, this view takes the POST, shows form errors (400, or 429 over the API's shared
+    rate) or queues and redirects."""
     if request.method == "POST":
         form = GenerationForm(request.POST)
+        try:
+            check_throttle(request, GenerationCreateThrottle)  # the API's budget, shared
+        except Throttled as throttled:
+            return render_throttled(request, "generator_app/generate.html", _generate_context(form), throttled)
         if form.is_valid():
             try:
                 generation = request_generation(

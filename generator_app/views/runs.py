@@ -18,6 +18,7 @@ from generator_app.selectors.metric_reference import (
     reference_for_charset,
     run_charset,
 )
+from generator_app.selectors.run_visibility import config_for_viewer
 from generator_app.selectors.runs import (
     architecture_choices,
     dataset_list,
@@ -125,7 +126,7 @@ def run_detail_page(request, pk):
         "run": run,
         "charset": charset,
         "key_options": key_options(run.hyperparameters),
-        "config_rows": config_rows(run.hyperparameters),
+        "config_rows": config_rows(config_for_viewer(run.hyperparameters, user=request.user)),
         "timings": _timings(run),
         "grids": grids,
         "latest_grid": grids[-1] if grids else None,

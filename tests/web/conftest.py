@@ -172,6 +172,14 @@ def celery_worker(transactional_db, _session_celery_worker):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_request_rates():
+    """The per-user API rate is counted per process without Redis: each test starts from zero."""
+    from django.core.cache import caches
+
+    caches["request_rates"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Password hashing is deliberately slow; tests only need it to work."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -23,7 +23,7 @@ WAIT_SECONDS = 420  # a cold worker first loads TensorFlow and the models: minut
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttle():
+def _fresh_throttle(db):
     cache.clear()
 
 

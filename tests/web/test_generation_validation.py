@@ -11,7 +11,7 @@ API = "/api/generations/"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttle():
+def _fresh_throttle(db):
     cache.clear()
     yield
     cache.clear()
@@ -125,7 +125,7 @@ def test_digits_only_site_rejects_letters(api, default_generators, queued, djang
 def test_creating_is_throttled_per_user(api, monkeypatch, default_generators, queued, django_capture_on_commit_callbacks, django_user_model):
     from rest_framework.throttling import SimpleRateThrottle
 
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": "600/minute", "generate": "2/minute"})
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "60/minute", "user": "600/minute", "generate": "2/minute"})
     codes = [post(api, {"text": "12"}, django_capture_on_commit_callbacks).status_code for _ in range(3)]
     assert codes == [202, 202, 429]
     other = APIClient()
