@@ -30,7 +30,7 @@ position i of `charset.classes` in `manifest.json` ({classes}).
 Class counts: {counting}. {rejection}
 
 `manifest.json` lists the SHA-256 of every data file; HandGen's dataset import
-(`manage.py import_dataset --format export PATH`, or the admin's dataset import)
+(`manage.py import_dataset export PATH`, or the admin's dataset import)
 verifies them and reads this file back as a dataset.
 
 Every image is generated: none is a real person's handwriting. Scores of how well a

@@ -24,25 +24,15 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
 from ml.data.arrays import LabelledImages
+from ml.metrics.cas_config import CasConfig
 
-
-@dataclass(frozen=True)
-class CasConfig:
-    per_class: int = 1000  # generated images of each class; the real row gets as many per class
-    epochs: int = 5
-    batch_size: int = 64  # small batches: enough steps for BatchNorm's moving statistics to settle
-    learning_rate: float = 3e-3
-    seed: int = 0
-    arch: str = "small"
-    # BatchNorm's default 0.99 leaves the moving statistics far from the data after a few
-    # hundred steps, and a short training then reads its test set with the wrong statistics.
-    bn_momentum: float = 0.9
+DEFAULT_CONFIG = CasConfig()
 
 
 def balanced_subset(data: LabelledImages, per_class: int, seed: int) -> LabelledImages:
@@ -92,7 +82,7 @@ def _trained_row(train: LabelledImages, test: LabelledImages, config: CasConfig)
 
 
 def cas_rows(generated: LabelledImages, real_train: LabelledImages, real_test: LabelledImages,
-             config: CasConfig = CasConfig(), *, with_real: bool = True, progress=None) -> dict:
+             config: CasConfig = DEFAULT_CONFIG, *, with_real: bool = True, progress=None) -> dict:
     """{"generated", "real", "real_plus_generated"} rows of the same classifier, each tested on ``real_test``."""
     if not (generated.charset == real_train.charset == real_test.charset):
         raise ValueError("generated, real train and real test images must share one charset")
@@ -112,7 +102,7 @@ def cas_rows(generated: LabelledImages, real_train: LabelledImages, real_test: L
     return rows
 
 
-def score_generator(generator_path, config: CasConfig = CasConfig(), *, data_root=None, with_real: bool = True,
+def score_generator(generator_path, config: CasConfig = DEFAULT_CONFIG, *, data_root=None, with_real: bool = True,
                     progress=None, generator=None) -> dict:
     """The CAS of one generator against the real test set of its charset, with what was used to get it."""
     from ml.export.draw import draw_set
