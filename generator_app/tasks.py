@@ -102,6 +102,38 @@ def generate_text(generation_id):
     return run_generation(generation_id=generation_id)
 
 
+# --- Dataset exports and usefulness scores -------------------------------------------------------
+@shared_task(
+    name="generator_app.tasks.export_dataset",
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.HANDGEN_EXPORT_SOFT_TIME_LIMIT,
+    time_limit=settings.HANDGEN_EXPORT_TIME_LIMIT,
+)
+def export_dataset(export_id):
+    """Draw and write one dataset export; an export that is not pending is left alone."""
+    from generator_app.services.dataset_exports import run_export
+
+    return run_export(export_id=export_id)
+
+
+# ``train_*``: routed to the gpu queue with the training runs (it trains classifiers for minutes).
+@shared_task(
+    name="generator_app.tasks.train_usefulness_score",
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.HANDGEN_USEFULNESS_SOFT_TIME_LIMIT,
+    time_limit=settings.HANDGEN_USEFULNESS_TIME_LIMIT,
+)
+def train_usefulness_score(score_id):
+    """Compute one usefulness score (CAS); a score that is not pending is left alone."""
+    from generator_app.services.usefulness import run_usefulness_score
+
+    return run_usefulness_score(score_id=score_id)
+
+
 @shared_task(name="generator_app.tasks.sweep_stale_generations")
 def sweep_stale_generations():
     """Fail requests no worker will finish (celery beat calls this periodically)."""

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from generator_app.views import accounts, generations, media, pages, runs
+from generator_app.views import accounts, exports, generations, media, pages, runs
 
 urlpatterns = [
     path("", pages.landing, name="landing"),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("generations/<uuid:pk>/image.pdf", generations.image_pdf, name="generation_pdf"),
     path("generations/<uuid:pk>/glyphs/", generations.glyph_debug, name="generation_glyphs"),
     path("generations/<uuid:pk>/delete/", generations.delete, name="generation_delete"),
+    path("exports/", exports.exports_page, name="exports"),
     path("runs/", runs.run_list_page, name="runs"),
     path("runs/compare/", runs.run_compare_page, name="run_compare"),
     path("runs/<int:pk>/", runs.run_detail_page, name="run_detail"),

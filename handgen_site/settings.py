@@ -307,6 +307,12 @@ HANDGEN_GENERATION_SOFT_TIME_LIMIT = env.int("HANDGEN_GENERATION_SOFT_TIME_LIMIT
 HANDGEN_GENERATION_TIME_LIMIT = env.int("HANDGEN_GENERATION_TIME_LIMIT", default=330)
 HANDGEN_GENERATION_PENDING_LIMIT = env.int("HANDGEN_GENERATION_PENDING_LIMIT", default=900)
 HANDGEN_GENERATION_SWEEP_INTERVAL = env.float("HANDGEN_GENERATION_SWEEP_INTERVAL", default=60.0)
+# Dataset exports (default queue): 200,000 images, the most one may hold, take a few minutes
+# on two busy cores. A usefulness score trains three small classifiers (gpu queue): up to an hour.
+HANDGEN_EXPORT_SOFT_TIME_LIMIT = env.int("HANDGEN_EXPORT_SOFT_TIME_LIMIT", default=900)
+HANDGEN_EXPORT_TIME_LIMIT = env.int("HANDGEN_EXPORT_TIME_LIMIT", default=960)
+HANDGEN_USEFULNESS_SOFT_TIME_LIMIT = env.int("HANDGEN_USEFULNESS_SOFT_TIME_LIMIT", default=3600)
+HANDGEN_USEFULNESS_TIME_LIMIT = env.int("HANDGEN_USEFULNESS_TIME_LIMIT", default=3660)
 
 # --- Celery -------------------------------------------------------------------------------
 # Broker: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, which needs

@@ -13,6 +13,7 @@ UPLOAD_FORMATS = [
     (DatasetFormat.FOLDER, "My handwriting: one folder per character (e.g. a/1.png, a/2.jpg, B/1.png)"),
     (DatasetFormat.FONTS, "Font files (.ttf/.otf), each character rendered in each font"),
     (DatasetFormat.NOTMNIST, "notMNIST: A..J folders of PNGs (unreadable files skipped)"),
+    (DatasetFormat.EXPORT, "A HandGen export (the ZIP a generator's dataset export made: IDX, NPZ or PNG)"),
 ]
 
 

@@ -3,13 +3,17 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from .exports import DatasetExportViewSet
 from .generations import GenerationViewSet
 from .runs import TrainingRunViewSet
+from .usefulness import UsefulnessScoreViewSet
 from .views import DatasetViewSet
 
 router = DefaultRouter()
 router.register("datasets", DatasetViewSet, basename="dataset")
 router.register("runs", TrainingRunViewSet, basename="run")
 router.register("generations", GenerationViewSet, basename="generation")
+router.register("exports", DatasetExportViewSet, basename="export")
+router.register("usefulness-scores", UsefulnessScoreViewSet, basename="usefulness-score")
 
 urlpatterns = [path("", include(router.urls))]

@@ -1,12 +1,14 @@
 """The data model, one module per concern; import models from here."""
 
-from .choices import DatasetKind, GenerationStatus, RunStatus, WorkQueue
+from .choices import DatasetKind, ExportFormat, GenerationStatus, JobStatus, RunStatus, WorkQueue
 from .dataset import Dataset
 from .dataset_download import DatasetDownload, DatasetRelease, DownloadStatus
+from .dataset_export import DatasetExport
 from .generation_request import MAX_TEXT_LENGTH, GenerationRequest
 from .generator_model import GeneratorModel
 from .run_outputs import EpochMetric, SampleGrid
 from .training_run import TrainingRun
+from .usefulness_score import UsefulnessScore
 
 __all__ = [
     "MAX_TEXT_LENGTH",
@@ -14,13 +16,17 @@ __all__ = [
     "DatasetDownload",
     "DatasetRelease",
     "DownloadStatus",
+    "DatasetExport",
     "DatasetKind",
     "EpochMetric",
+    "ExportFormat",
     "GenerationRequest",
     "GenerationStatus",
     "GeneratorModel",
+    "JobStatus",
     "RunStatus",
     "SampleGrid",
     "TrainingRun",
+    "UsefulnessScore",
     "WorkQueue",
 ]

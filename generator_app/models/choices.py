@@ -20,11 +20,12 @@ class DatasetFormat(models.TextChoices):
     FONTS = "fonts", "Font files rendered (notMNIST style)"
     NOTMNIST = "notmnist", "notMNIST folder of PNGs"
     FOLDER = "folder", "Own handwriting (one folder per character)"
+    EXPORT = "export", "HandGen export (ZIP of IDX, NPZ or PNG folders)"
 
 
 # Formats the importer normalises and stores under MEDIA_ROOT/datasets/<id>/; ml reads them
 # back with its "imported" loader. The others stay where they are and are read in place.
-STORED_DATASET_FORMATS = (DatasetFormat.FONTS, DatasetFormat.NOTMNIST, DatasetFormat.FOLDER)
+STORED_DATASET_FORMATS = (DatasetFormat.FONTS, DatasetFormat.NOTMNIST, DatasetFormat.FOLDER, DatasetFormat.EXPORT)
 
 
 class RunStatus(models.TextChoices):
@@ -53,3 +54,21 @@ class WorkQueue(models.TextChoices):
 
     GPU = "gpu", "GPU workers"
     DEFAULT = "default", "Default workers"
+
+
+class JobStatus(models.TextChoices):
+    """A background job a user asked for (a dataset export, a usefulness score)."""
+
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+JOB_TERMINAL_STATUSES = (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+class ExportFormat(models.TextChoices):
+    IDX = "idx", "MNIST-format IDX (gzip)"
+    NPZ = "npz", "NumPy NPZ"
+    PNG = "png", "PNG folders (one per character)"

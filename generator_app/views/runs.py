@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from generator_app.models import EpochMetric, RunStatus, TrainingRun
+from generator_app.selectors.exports import usefulness_for_run
 from generator_app.selectors.metric_reference import (
     epoch_reference_for_charset,
     reference_for_charset,
@@ -132,6 +133,7 @@ def run_detail_page(request, pk):
         "latest_grid": grids[-1] if grids else None,
         "charts": run_page_charts(reference=epoch_reference_for_charset(charset)),
         "evaluation": evaluation_view(run.final_evaluation, reference=reference_for_charset(charset)),
+        "usefulness": usefulness_for_run(run=run),
         "live": not run.is_finished,
         "page_data": {
             "run": run.pk,

@@ -66,13 +66,18 @@ def read_idx(path, *, expect_ndim: int | None = None, max_bytes: int = MAX_BYTES
     return np.frombuffer(data, dtype=dtype).reshape(dims).astype(dtype.newbyteorder("="), copy=False)
 
 
-def write_idx(path, array: np.ndarray, *, compress: bool | None = None) -> None:
-    """Write an IDX file (used by tests for fixtures and by tools that derive datasets)."""
-    path = Path(path)
+def idx_bytes(array: np.ndarray) -> bytes:
+    """The uncompressed IDX encoding of ``array`` (uint8, int8 or int32): header, then big-endian data."""
     array = np.asarray(array)
     code = {np.dtype(np.uint8): 0x08, np.dtype(np.int8): 0x09, np.dtype(np.int32): 0x0C}[array.dtype]
     header = bytes([0, 0, code, array.ndim]) + struct.pack(">" + "I" * array.ndim, *array.shape)
-    payload = header + array.astype(array.dtype.newbyteorder(">"), copy=False).tobytes()
+    return header + array.astype(array.dtype.newbyteorder(">"), copy=False).tobytes()
+
+
+def write_idx(path, array: np.ndarray, *, compress: bool | None = None) -> None:
+    """Write an IDX file (used by tests for fixtures and by tools that derive datasets)."""
+    path = Path(path)
+    payload = idx_bytes(array)
     compress = path.suffix == ".gz" if compress is None else compress
     if compress:
         with gzip.GzipFile(path, "wb", mtime=0) as fh:

@@ -21,6 +21,7 @@ from ml.data.fonts import FontOptions, render_fonts
 from ml.data.idx import sha256_of
 from ml.data.sources import load_emnist_letters, load_letters_pool, load_mnist
 from ml.data.splits import DEFAULT_SPLIT_SEED, DEFAULT_TEST_FRACTION, split
+from ml.export.files import read_export
 
 # Formats read in place: format -> (loader name for training, kind, files it reads)
 IN_PLACE = {
@@ -33,7 +34,9 @@ IN_PLACE = {
 }
 IN_PLACE["emnist-pool-cased"] = ("emnist-pool-cased", *IN_PLACE["emnist-pool"][1:])
 # Formats normalised and stored by the importer: format -> kind
-STORED = {"fonts": "fonts", "notmnist": "fonts", "folder": "custom"}
+STORED = {"fonts": "fonts", "notmnist": "fonts", "folder": "custom", "export": "custom"}
+# A HandGen export of a built-in charset keeps that charset's kind.
+EXPORT_KINDS = {"digits": "digits", "letters": "letters", "letters-cased": "letters"}
 FORMATS = (*IN_PLACE, *STORED)
 STORED_LOADER = "imported"  # ml.data.sources loader that reads what ml.data.stored wrote
 
@@ -98,7 +101,13 @@ def read_source(fmt: str, path, *, options: ImportOptions = ImportOptions(), lab
 
 
 def _read_stored_format(fmt: str, path: Path, options: ImportOptions, label: str) -> SourceData:
-    if fmt == "fonts":
+    kind = STORED[fmt]
+    if fmt == "export":
+        data, manifest = read_export(path)
+        kind = EXPORT_KINDS.get(data.charset.name, kind)
+        report = {"export_of": manifest.get("generator"), "export_seed": manifest.get("seed"),
+                  "export_format": manifest.get("data_format"), "export_total": manifest.get("total")}
+    elif fmt == "fonts":
         data, report = render_fonts(path, options=FontOptions(options.charset, options.variants, options.seed),
                                     limits=options.limits)
     else:
@@ -106,7 +115,7 @@ def _read_stored_format(fmt: str, path: Path, options: ImportOptions, label: str
                                               charset_name="notmnist" if fmt == "notmnist" else "custom")
     report = {**report, "split_seed": options.split_seed, "test_fraction": options.test_fraction}
     splits = split(data, seed=options.split_seed, test_fraction=options.test_fraction)
-    return SourceData(fmt, STORED[fmt], STORED_LOADER, splits, {label: _source_digest(path, options.limits)},
+    return SourceData(fmt, kind, STORED_LOADER, splits, {label: _source_digest(path, options.limits)},
                       stored=True, report=report, default_name=Path(label).stem or fmt)
 
 

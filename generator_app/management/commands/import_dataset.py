@@ -1,7 +1,7 @@
 """`manage.py import_dataset FORMAT PATH [--name NAME]`: register a dataset with its checksums and preview.
 
 FORMAT is mnist, emnist-letters, emnist-pool (or emnist-pool-cased) for the real
-files, read in place; fonts, notmnist or folder for a folder or ZIP that is
+files, read in place; fonts, notmnist, folder or export (a HandGen export ZIP) for a folder or ZIP that is
 normalised and stored. A failure says why and leaves nothing behind.
 """
 
