@@ -236,6 +236,10 @@ HANDGEN_GENERATION_SOFT_TIME_LIMIT = env.int("HANDGEN_GENERATION_SOFT_TIME_LIMIT
 HANDGEN_GENERATION_TIME_LIMIT = env.int("HANDGEN_GENERATION_TIME_LIMIT", default=330)
 HANDGEN_GENERATION_PENDING_LIMIT = env.int("HANDGEN_GENERATION_PENDING_LIMIT", default=900)
 HANDGEN_GENERATION_SWEEP_INTERVAL = env.float("HANDGEN_GENERATION_SWEEP_INTERVAL", default=60.0)
+# A user's own hand: adaptation steps per generator, and the learning task's limits.
+HANDGEN_HAND_ADAPT_STEPS = env.int("HANDGEN_HAND_ADAPT_STEPS", default=300)
+HANDGEN_HAND_SOFT_TIME_LIMIT = env.int("HANDGEN_HAND_SOFT_TIME_LIMIT", default=1800)
+HANDGEN_HAND_TIME_LIMIT = env.int("HANDGEN_HAND_TIME_LIMIT", default=1860)
 
 # --- Celery -------------------------------------------------------------------------------
 # Broker: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, which needs

@@ -4,6 +4,7 @@ from .choices import DatasetKind, GenerationStatus, RunStatus, WorkQueue
 from .dataset import Dataset
 from .generation_request import MAX_TEXT_LENGTH, GenerationRequest
 from .generator_model import GeneratorModel
+from .hand import MAX_SHEET_BYTES, Hand, HandGlyph, HandSheet, HandStatus, SheetStatus
 from .run_outputs import EpochMetric, SampleGrid
 from .training_run import TrainingRun
 
@@ -15,6 +16,12 @@ __all__ = [
     "GenerationRequest",
     "GenerationStatus",
     "GeneratorModel",
+    "Hand",
+    "HandGlyph",
+    "HandSheet",
+    "HandStatus",
+    "MAX_SHEET_BYTES",
+    "SheetStatus",
     "RunStatus",
     "SampleGrid",
     "TrainingRun",

@@ -29,6 +29,7 @@ from generator_app.selectors.generations import (
     generation_list_for_user,
     glyph_rows,
 )
+from generator_app.selectors.hands import ready_hands_for
 from generator_app.services.generation import delete_generation, fail_stale_generations, request_generation
 from generator_app.services.generation_charsets import writing_charsets
 from generator_app.services.generation_files import load_sheet, pdf_bytes, svg_bytes
@@ -66,7 +67,7 @@ def generate(request):
     """The Generate page. With JavaScript the form talks to the API and shows the result in place;
     without it, this view takes the POST, shows form errors (400) or queues and redirects."""
     if request.method == "POST":
-        form = GenerationForm(request.POST)
+        form = GenerationForm(request.POST, hands=ready_hands_for(user=request.user))
         if form.is_valid():
             try:
                 generation = request_generation(
@@ -74,6 +75,7 @@ def generate(request):
                     text=form.cleaned_data["text"],
                     style_seed=form.cleaned_data["style_seed"],
                     options=form.options(),
+                    hand=form.cleaned_data.get("hand") or None,
                 )
             except ValidationError as error:
                 for field, problems in error.message_dict.items():
@@ -83,7 +85,9 @@ def generate(request):
                 messages.success(request, f"Queued: your text is being written (seed {generation.style_seed}).")
                 return redirect("my_generations")
         return render(request, "generator_app/generate.html", _generate_context(form), status=400)
-    return render(request, "generator_app/generate.html", _generate_context(GenerationForm(initial=_initial_from(request))))
+    return render(request, "generator_app/generate.html", _generate_context(
+        GenerationForm(initial=_initial_from(request), hands=ready_hands_for(user=request.user))
+    ))
 
 
 def my_generations(request):

@@ -153,8 +153,10 @@ def adapt_generator(base_path, glyphs: np.ndarray, chars: list[str], out_folder,
             match = tf.reduce_sum(present * tf.square(fake_means - real_means)) / tf.maximum(tf.reduce_sum(present), 1.0)
             scale = tf.reduce_mean(tf.square(real_means)) + 1e-6
             g_loss = adv_loss + cls_w * cls_loss + match_w * match / scale
-        d_opt.apply_gradients(zip(d_tape.gradient(d_loss, head.trainable_variables), head.trainable_variables))
-        g_opt.apply_gradients(zip(g_tape.gradient(g_loss, G.trainable_variables), G.trainable_variables))
+        d_opt.apply_gradients(zip(d_tape.gradient(d_loss, head.trainable_variables), head.trainable_variables,
+                                  strict=True))
+        g_opt.apply_gradients(zip(g_tape.gradient(g_loss, G.trainable_variables), G.trainable_variables,
+                                  strict=True))
         return d_loss, adv_loss, cls_loss, match / scale
 
     real_all = glyphs.astype(np.float32)[..., None] / 255.0
