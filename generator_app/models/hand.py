@@ -79,9 +79,6 @@ class Hand(models.Model):
 
 
 class HandSheet(models.Model):
-    def __str__(self):
-        return f"sheet {self.pk} of {self.hand_id}"
-
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     hand = models.ForeignKey(Hand, on_delete=models.CASCADE, related_name="sheets")
     image = models.FileField(upload_to=sheet_upload_path, blank=True, max_length=300)
@@ -98,6 +95,9 @@ class HandSheet(models.Model):
             models.CheckConstraint(condition=~models.Q(status=SheetStatus.FAILED) | ~models.Q(error_message=""),
                                    name="hand_sheet_failed_has_error_message"),
         ]
+
+    def __str__(self):
+        return f"sheet {self.pk} of {self.hand_id}"
 
 
 class HandGlyph(models.Model):
