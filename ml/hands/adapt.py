@@ -41,7 +41,7 @@ from ml.metrics.evaluator import PRETRAINED
 
 GUIDE = "alnum"
 DEFAULTS = {"steps": 300, "batch_size": 64, "g_learning_rate": 1e-4, "d_learning_rate": 2e-4,
-            "cls_weight": 1.0, "match_weight": 1.0, "shift": 2, "seed": 0}
+            "cls_weight": 1.0, "match_weight": 1.0, "pixel_weight": 1.0, "pixel_width": 32, "shift": 2, "seed": 0}
 
 
 class AdaptCancelled(Exception):
@@ -126,6 +126,13 @@ def adapt_generator(base_path, glyphs: np.ndarray, chars: list[str], out_folder,
     h = layers.LeakyReLU(0.2)(layers.Dense(128)(f_in))
     adv = layers.Add()([layers.Dense(1)(h), ops.sum(layers.Embedding(n_cls, 128)(y_in) * h, axis=-1, keepdims=True)])
     head = keras.Model([f_in, y_in], adv)
+    # A small pixel-level D beside it sees what the classifier's features are blind to by
+    # design: ink contrast, stroke width, sharpness.
+    from ml.models.strong import build_discriminator
+
+    pixel_d = build_discriminator({"d_width": int(cfg["pixel_width"]), "conditional": True, "aux_weight": 0}, n_cls)
+    pix_w = float(cfg["pixel_weight"])
+    d_vars = head.trainable_variables + (pixel_d.trainable_variables if pix_w else [])
     g_opt = keras.optimizers.Adam(cfg["g_learning_rate"], beta_1=0.5)
     d_opt = keras.optimizers.Adam(cfg["d_learning_rate"], beta_1=0.5)
     cls_w, match_w = float(cfg["cls_weight"]), float(cfg["match_weight"])
@@ -144,6 +151,13 @@ def adapt_generator(base_path, glyphs: np.ndarray, chars: list[str], out_folder,
             d_real, d_fake = head([feat_r, real_y]), head([feat_f, fake_y])
             d_loss = tf.reduce_mean(tf.nn.softplus(-d_real)) + tf.reduce_mean(tf.nn.softplus(d_fake))
             adv_loss = tf.reduce_mean(tf.nn.softplus(-d_fake))
+            if pix_w:
+                p_real = pixel_d([shift(real, dy, dx) * 2.0 - 1.0, real_y])
+                p_fake = pixel_d([shift(fake, dy, dx) * 2.0 - 1.0, fake_y])
+                p_real = p_real[0] if isinstance(p_real, (list, tuple)) else p_real
+                p_fake = p_fake[0] if isinstance(p_fake, (list, tuple)) else p_fake
+                d_loss += pix_w * (tf.reduce_mean(tf.nn.softplus(-p_real)) + tf.reduce_mean(tf.nn.softplus(p_fake)))
+                adv_loss += pix_w * tf.reduce_mean(tf.nn.softplus(-p_fake))
             cls_loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(
                 tf.gather(to_guide_t, fake_y), logits_f))
             member = tf.gather(one_hot_cls, fake_y)  # (b, k)
@@ -153,8 +167,7 @@ def adapt_generator(base_path, glyphs: np.ndarray, chars: list[str], out_folder,
             match = tf.reduce_sum(present * tf.square(fake_means - real_means)) / tf.maximum(tf.reduce_sum(present), 1.0)
             scale = tf.reduce_mean(tf.square(real_means)) + 1e-6
             g_loss = adv_loss + cls_w * cls_loss + match_w * match / scale
-        d_opt.apply_gradients(zip(d_tape.gradient(d_loss, head.trainable_variables), head.trainable_variables,
-                                  strict=True))
+        d_opt.apply_gradients(zip(d_tape.gradient(d_loss, d_vars), d_vars, strict=True))
         g_opt.apply_gradients(zip(g_tape.gradient(g_loss, G.trainable_variables), G.trainable_variables,
                                   strict=True))
         return d_loss, adv_loss, cls_loss, match / scale
