@@ -56,6 +56,12 @@ def style_group(images, labels, n_classes, rng):
     return group
 
 
+def widths(images) -> float:
+    from ml.data.normalise import stroke_width
+
+    return float(np.mean([stroke_width(img / 255.0) for img in images]))
+
+
 def sheet_chars(charset):
     """Which template boxes a class fills: its own character, plus the small form of shared-case letters."""
     out = {}
@@ -151,11 +157,17 @@ def main(argv=None) -> int:
         per_class = {}
         score_y = np.array([scorer.charset.class_of(cs.char_of(c)) for c in labels])
         feats = {k: scorer.outputs(v) for k, v in drawn.items()}
+        own = {}  # the glyphs the hand learned from, by class
+        for k, ch in zip(train_keys, chars, strict=True):
+            own.setdefault(cs.class_of(ch), []).append(got[k].glyph)
         for c in classes:
             ref = scorer.features(data.images[groups[name][c]]).mean(axis=0)
+            mine = scorer.features(np.stack(own[c])).mean(axis=0) if c in own else None
             row = {}
             for k, (_, f) in feats.items():
                 row[k] = float(np.linalg.norm(f[labels == c].mean(axis=0) - ref))
+                if mine is not None:
+                    row[k + "_to_sheet"] = float(np.linalg.norm(f[labels == c].mean(axis=0) - mine))
             per_class[cs.char_of(c)] = row
         acc = {k: float(np.mean(np.argmax(p, axis=1) == score_y)) for k, (p, _) in feats.items()}
         rec.update({
@@ -163,12 +175,22 @@ def main(argv=None) -> int:
             "likeness_default": float(np.mean([r["default"] for r in per_class.values()])),
             "classes_closer": int(sum(r["adapted"] < r["default"] for r in per_class.values())),
             "classes": len(per_class), "per_class": per_class,
+            "to_sheet_adapted": float(np.mean([r["adapted_to_sheet"] for r in per_class.values() if "adapted_to_sheet" in r])),
+            "to_sheet_default": float(np.mean([r["default_to_sheet"] for r in per_class.values() if "default_to_sheet" in r])),
+            "stroke_width": {"group": widths(data.images[np.concatenate(list(groups[name].values()))]),
+                             "sheet": widths(train), "adapted": widths(drawn["adapted"]),
+                             "default": widths(drawn["default"])},
             "cond_acc_adapted": acc["adapted"], "cond_acc_default": acc["default"],
             "guide_accuracy": record["metrics"]["guide_accuracy"],
         })  # fmt: skip
         print(f"[{name}] likeness (evaluator-feature distance to the style group's held-out glyphs, lower is "
               f"closer): adapted {rec['likeness_adapted']:.3f}, default {rec['likeness_default']:.3f}; adapted "
               f"closer in {rec['classes_closer']}/{rec['classes']} classes")
+        print(f"[{name}] distance to the sheet's own glyphs (what the hand learned from): adapted "
+              f"{rec['to_sheet_adapted']:.3f}, default {rec['to_sheet_default']:.3f}")
+        print(f"[{name}] mean stroke width (px): style group {rec['stroke_width']['group']:.2f}, sheet glyphs "
+              f"{rec['stroke_width']['sheet']:.2f}, adapted {rec['stroke_width']['adapted']:.2f}, default "
+              f"{rec['stroke_width']['default']:.2f}")
         print(f"[{name}] legibility (conditioning accuracy, {SCORER[name]} evaluator): adapted "
               f"{acc['adapted']:.1%}, default {acc['default']:.1%}")
         print(f"[{name}] per class adapted/default: " + ", ".join(

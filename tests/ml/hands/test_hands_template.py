@@ -1,9 +1,12 @@
 """The sheet layout, its PDF and its raster agree, and the markers are real ArUco markers."""
 
 import itertools
+import shutil
+import subprocess
 
 import cv2
 import numpy as np
+import pytest
 
 from ml.hands.sheet_image import render_sheet
 from ml.hands.template import CHARACTERS, MARKER_BITS, PAGE_H, PAGE_W, layout
@@ -47,3 +50,24 @@ def test_the_rendered_sheet_shows_all_four_markers_where_the_layout_puts_them():
     for quad, marker_id in zip(corners, ids.ravel(), strict=True):
         expected = np.array(layout().markers[marker_id].corners()) * 6.0
         assert np.abs(quad.reshape(4, 2) - expected).max() < 3.0
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed")
+def test_the_pdf_itself_rasterised_and_written_on_is_read_back_box_by_box(tmp_path):
+    """The PDF and the extractor share one layout: the real PDF, scanned, yields exactly the written boxes."""
+    from ml.hands.extract import extract_sheet
+
+    (tmp_path / "sheet.pdf").write_bytes(template_pdf())
+    subprocess.run(["pdftoppm", "-r", "120", "-gray", "-png", str(tmp_path / "sheet.pdf"), str(tmp_path / "p")],
+                   check=True, timeout=60)
+    scan = cv2.imread(str(next(tmp_path.glob("p*.png"))), cv2.IMREAD_GRAYSCALE)
+    ppm = scan.shape[1] / PAGE_W
+    written = set()
+    for box in layout().boxes[::5]:
+        text = box.char if box.char.isalnum() else "x"
+        origin = (round((box.x + 3) * ppm), round((box.y + box.h - 3) * ppm))
+        cv2.putText(scan, text, origin, cv2.FONT_HERSHEY_SIMPLEX, 0.25 * ppm, 20, 2, cv2.LINE_AA)
+        written.add(box.key)
+    ok, png = cv2.imencode(".png", scan)
+    result = extract_sheet(png.tobytes())
+    assert {g.box.key for g in result.filled} == written
