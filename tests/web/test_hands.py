@@ -153,3 +153,22 @@ def test_photo_to_glyphs_to_a_learned_hand_to_text_in_it_and_private_to_its_owne
     assert client.post(reverse("hand_delete", args=[hand.pk])).status_code == 302
     assert not Hand.objects.filter(pk=hand.pk).exists()
     assert not any(f.exists() for f in files)
+
+
+def test_hand_pages_and_the_pdf_load_neither_opencv_nor_keras_in_the_web_process():
+    import json
+    import subprocess
+    import sys
+
+    script = (
+        "import json, sys\nimport handgen_site.wsgi\nfrom django.urls import get_resolver\n"
+        "get_resolver().url_patterns\nfrom generator_app.views.hands import template_pdf\n"
+        "import generator_app.selectors.hands, generator_app.services.hands\ntemplate_pdf()\n"
+        "print(json.dumps(sorted({n.split('.')[0] for n in sys.modules})))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=settings.BASE_DIR, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert "reportlab" in loaded  # the PDF really was drawn
+    assert not loaded & {"cv2", "keras", "tensorflow", "jax"}
