@@ -79,6 +79,7 @@ def main(argv=None) -> int:
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="var/benchmarks/hands")
+    parser.add_argument("--config", default="{}", help="JSON overrides of ml.hands.adapt.DEFAULTS")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -119,7 +120,7 @@ def main(argv=None) -> int:
     extract_s = time.perf_counter() - started
     cv2.imwrite(str(out / "flat.png"), extracted.flat)
     got = {g.box.key: g for g in extracted.glyphs}
-    report = {"hardware": hardware(), "steps": args.steps, "seed": args.seed, "extract_seconds": round(extract_s, 2),
+    report = {"hardware": hardware(), "steps": args.steps, "config": json.loads(args.config), "seed": args.seed, "extract_seconds": round(extract_s, 2),
               "photo_bytes": len(photo), "charsets": {}}
     print(f"sheet: {len(pasted)} filled boxes; extraction {extract_s:.1f} s")
 
@@ -145,7 +146,7 @@ def main(argv=None) -> int:
         train = np.stack([got[k].glyph for k in train_keys])
         folder = out / f"adapted-{name}"
         t0 = time.perf_counter()
-        record = adapt_generator(GENERATORS[name], train, chars, folder, config={"steps": args.steps, "seed": args.seed})
+        record = adapt_generator(GENERATORS[name], train, chars, folder, config={**json.loads(args.config), "steps": args.steps, "seed": args.seed})
         rec["adapt_seconds"] = round(time.perf_counter() - t0, 1)
         print(f"[{name}] adaptation: {args.steps} steps on {len(train)} glyphs in {rec['adapt_seconds']} s")
 
