@@ -172,3 +172,50 @@ def test_hand_pages_and_the_pdf_load_neither_opencv_nor_keras_in_the_web_process
     loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
     assert "reportlab" in loaded  # the PDF really was drawn
     assert not loaded & {"cv2", "keras", "tensorflow", "jax"}
+
+
+def _hand_with_glyphs(owner, chars):
+    hand = create_hand(owner=owner, name="quick")
+    sheet = HandSheet.objects.create(hand=hand, status=SheetStatus.DONE)
+    for k, ch in enumerate(chars):
+        HandGlyph.objects.create(hand=hand, sheet=sheet, char=ch, sample=k, pixels=bytes(784))
+    return hand
+
+
+@pytest.mark.django_db
+def test_a_queued_hand_cancelled_is_never_learned(ann, default_generators):
+    from generator_app.services.hand_learning import learn_hand
+    from generator_app.services.hands import cancel_learning
+
+    hand = _hand_with_glyphs(ann, "17")
+    with pytest.MonkeyPatch.context() as patch:  # no broker needed: the message is what we test away
+        patch.setattr("generator_app.services.hands._send", lambda *a, **k: None)
+        start_learning(hand=hand)
+    assert Hand.objects.get(pk=hand.pk).status == HandStatus.QUEUED
+    assert cancel_learning(hand=hand).status == HandStatus.CANCELLED
+    assert learn_hand(hand_id=hand.pk) == HandStatus.CANCELLED  # a late message does nothing
+    assert Hand.objects.get(pk=hand.pk).generators == {}
+
+
+@pytest.mark.django_db
+def test_learning_with_no_letter_or_digit_ends_failed_with_the_reason(ann, default_generators):
+    from generator_app.services.hand_learning import learn_hand
+
+    hand = _hand_with_glyphs(ann, "!?")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("generator_app.services.hands._send", lambda *a, **k: None)
+        start_learning(hand=hand)
+    assert learn_hand(hand_id=hand.pk) == HandStatus.FAILED
+    hand.refresh_from_db()
+    assert "none of the kept glyphs is a letter or digit" in hand.error_message
+    assert not (Path(settings.MEDIA_ROOT) / "hands" / hand.pk.hex).exists() or not any(
+        (Path(settings.MEDIA_ROOT) / "hands" / hand.pk.hex).iterdir())
+
+
+@pytest.mark.django_db
+def test_learning_needs_kept_glyphs(ann):
+    from django.core.exceptions import ValidationError
+
+    hand = create_hand(owner=ann, name="empty")
+    with pytest.raises(ValidationError, match="no glyphs to learn from"):
+        start_learning(hand=hand)
