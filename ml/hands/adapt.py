@@ -41,7 +41,7 @@ from ml.metrics.evaluator import PRETRAINED
 
 GUIDE = "alnum"
 DEFAULTS = {"steps": 300, "batch_size": 64, "g_learning_rate": 1e-4, "d_learning_rate": 2e-4,
-            "cls_weight": 1.0, "match_weight": 1.0, "pixel_weight": 1.0, "pixel_width": 32, "shift": 2, "seed": 0}
+            "cls_weight": 2.0, "match_weight": 1.0, "pixel_weight": 0.5, "pixel_width": 32, "shift": 2, "seed": 0}
 
 
 class AdaptCancelled(Exception):
