@@ -169,3 +169,23 @@ def warm_up_generation_worker(sender=None, **kwargs):
                 generate_warm_up.apply_async()
         except Exception:  # a broker hiccup only costs the first request its load time
             logger.exception("could not queue the generation warm-up")
+
+
+# --- A user's own hand -------------------------------------------------------------------------
+@shared_task(name="generator_app.tasks.extract_hand_sheet", acks_late=True, reject_on_worker_lost=True,
+             soft_time_limit=120, time_limit=150)
+def extract_hand_sheet(sheet_id):
+    """Read the boxes of one uploaded template photo; a sheet that is not pending is left alone."""
+    from generator_app.services.hand_extraction import read_sheet
+
+    return read_sheet(sheet_id=sheet_id)
+
+
+# Named train_* so it is routed to the training queue: minutes of CPU, never on the generate queue.
+@shared_task(name="generator_app.tasks.train_hand", acks_late=True, reject_on_worker_lost=True,
+             soft_time_limit=settings.HANDGEN_HAND_SOFT_TIME_LIMIT, time_limit=settings.HANDGEN_HAND_TIME_LIMIT)
+def train_hand(hand_id):
+    """Adapt the default generators to one hand's glyphs; a hand that is not queued is left alone."""
+    from generator_app.services.hand_learning import learn_hand
+
+    return learn_hand(hand_id=hand_id)

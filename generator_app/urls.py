@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from generator_app.views import accounts, exports, generations, media, pages, runs
+from generator_app.views import accounts, exports, generations, hands, media, pages, runs
 
 urlpatterns = [
     path("", pages.landing, name="landing"),
@@ -23,5 +23,14 @@ urlpatterns = [
     path("runs/<int:pk>/export/steps.csv", runs.run_steps_csv, name="run_steps_csv"),
     path("runs/<int:pk>/export/tensorboard.zip", runs.run_tensorboard_zip, name="run_tensorboard_zip"),
     path("runs/samples/<int:pk>.png", media.sample_grid_image, name="sample_grid_image"),
+    path("hands/", hands.hand_list, name="hands"),
+    path("hands/template.pdf", hands.template, name="hand_template"),
+    path("hands/<uuid:pk>/", hands.hand_detail, name="hand_detail"),
+    path("hands/<uuid:pk>/upload/", hands.upload_sheet, name="hand_upload"),  # the one upload route: 20 MB
+    path("hands/<uuid:pk>/glyphs/<int:glyph_id>/", hands.toggle_glyph, name="hand_glyph"),
+    path("hands/<uuid:pk>/learn/", hands.learn, name="hand_learn"),
+    path("hands/<uuid:pk>/cancel/", hands.cancel, name="hand_cancel"),
+    path("hands/<uuid:pk>/rename/", hands.rename, name="hand_rename"),
+    path("hands/<uuid:pk>/delete/", hands.delete, name="hand_delete"),
     path("accounts/signup/", accounts.signup, name="signup"),
 ]

@@ -5,7 +5,9 @@ check a size, so a size limit has to act on the ``Content-Length`` header, befor
 body is touched. Under WSGI that header bounds what Django reads (a chunked body without
 it is read as empty). Each route gets ``HANDGEN_MAX_REQUEST_BYTES``; routes named in
 ``HANDGEN_LARGE_BODY_ROUTES`` allow more, to staff only, so an anonymous client cannot
-use the admin's upload route to fill the disk either.
+use the admin's upload route to fill the disk either; routes in
+``HANDGEN_SIGNED_IN_BODY_ROUTES`` (a photo of a handwriting sheet) allow more to any
+signed-in user, never to an anonymous client.
 
 PostgreSQL cannot store or compare text containing NUL, so a NUL in a filter would reach
 the database as an error (500); no legitimate query string contains one.
@@ -27,11 +29,12 @@ def _content_length(request) -> int:
 def body_limit_for(request) -> int:
     """Bytes the matched route accepts from this user."""
     match = getattr(request, "resolver_match", None)
-    larger = settings.HANDGEN_LARGE_BODY_ROUTES.get(match.view_name) if match else None
     user = getattr(request, "user", None)
-    if larger and user is not None and user.is_active and user.is_staff:
-        return larger
-    return settings.HANDGEN_MAX_REQUEST_BYTES
+    if match is None or user is None or not user.is_active:
+        return settings.HANDGEN_MAX_REQUEST_BYTES
+    larger = settings.HANDGEN_LARGE_BODY_ROUTES.get(match.view_name) if user.is_staff else None
+    larger = larger or settings.HANDGEN_SIGNED_IN_BODY_ROUTES.get(match.view_name)
+    return larger or settings.HANDGEN_MAX_REQUEST_BYTES
 
 
 def _refuse(status, message):
@@ -49,7 +52,8 @@ class RequestGuardMiddleware:
         if any(marker in query for marker in NUL_MARKERS) or "\x00" in request.path:
             return _refuse(400, "The request contains a NUL character, which no parameter accepts.")
         # A body far over every route's limit is refused before URL resolution and sign-in.
-        ceiling = max([settings.HANDGEN_MAX_REQUEST_BYTES, *settings.HANDGEN_LARGE_BODY_ROUTES.values()])
+        ceiling = max([settings.HANDGEN_MAX_REQUEST_BYTES, *settings.HANDGEN_LARGE_BODY_ROUTES.values(),
+                       *settings.HANDGEN_SIGNED_IN_BODY_ROUTES.values()])
         if _content_length(request) > ceiling:
             return self._too_large(ceiling)
         return self.get_response(request)

@@ -193,6 +193,9 @@ HANDGEN_DOWNLOAD_DIR = Path(env("HANDGEN_DOWNLOAD_DIR", default=str(VAR_DIR / "d
 HANDGEN_MAX_REQUEST_BYTES = env.int("HANDGEN_MAX_REQUEST_BYTES", default=1024**2)
 HANDGEN_MAX_DATASET_UPLOAD_BYTES = env.int("HANDGEN_MAX_DATASET_UPLOAD_BYTES", default=512 * 1024**2)
 HANDGEN_LARGE_BODY_ROUTES = {"admin:generator_app_dataset_upload": HANDGEN_MAX_DATASET_UPLOAD_BYTES + 1024**2}
+# A photographed handwriting sheet (20 MB, models.hand.MAX_SHEET_BYTES) plus the form's other
+# fields: any signed-in user.
+HANDGEN_SIGNED_IN_BODY_ROUTES = {"hand_upload": 21 * 1024**2}
 
 # Where shipped generators live; `manage.py register_pretrained` reads their manifests.
 HANDGEN_PRETRAINED_DIR = Path(env("HANDGEN_PRETRAINED_DIR", default=str(BASE_DIR / "ml" / "pretrained")))
@@ -313,6 +316,10 @@ HANDGEN_EXPORT_SOFT_TIME_LIMIT = env.int("HANDGEN_EXPORT_SOFT_TIME_LIMIT", defau
 HANDGEN_EXPORT_TIME_LIMIT = env.int("HANDGEN_EXPORT_TIME_LIMIT", default=960)
 HANDGEN_USEFULNESS_SOFT_TIME_LIMIT = env.int("HANDGEN_USEFULNESS_SOFT_TIME_LIMIT", default=3600)
 HANDGEN_USEFULNESS_TIME_LIMIT = env.int("HANDGEN_USEFULNESS_TIME_LIMIT", default=3660)
+# A user's own hand: adaptation steps per generator, and the learning task's limits.
+HANDGEN_HAND_ADAPT_STEPS = env.int("HANDGEN_HAND_ADAPT_STEPS", default=300)
+HANDGEN_HAND_SOFT_TIME_LIMIT = env.int("HANDGEN_HAND_SOFT_TIME_LIMIT", default=1800)
+HANDGEN_HAND_TIME_LIMIT = env.int("HANDGEN_HAND_TIME_LIMIT", default=1860)
 
 # --- Celery -------------------------------------------------------------------------------
 # Broker: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, which needs

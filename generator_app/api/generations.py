@@ -60,6 +60,10 @@ class GenerationInputSerializer(serializers.Serializer):
         help_text="Fixes the hand; omit for a random one (returned in the response).",
     )  # fmt: skip
     options = OptionsField(required=False, default=dict, help_text=f"Render settings: any of {', '.join(USER_OPTIONS)}.")
+    hand = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, default=None,
+        help_text="The id of one of your learned hands; omit (or \"default\") for the default hand.",
+    )  # fmt: skip
 
 
 class GenerationSerializer(serializers.ModelSerializer):
@@ -73,7 +77,7 @@ class GenerationSerializer(serializers.ModelSerializer):
         model = GenerationRequest
         fields = [
             "id", "url", "status", "text", "style_seed", "options", "error_message", "image_url", "svg_url",
-            "pdf_url", "timings", "duration_ms", "model_versions", "created_at", "started_at", "finished_at",
+            "pdf_url", "timings", "duration_ms", "model_versions", "hand", "created_at", "started_at", "finished_at",
         ]  # fmt: skip
 
     def _absolute(self, name, generation):

@@ -6,6 +6,7 @@ from .dataset_download import DatasetDownload, DatasetRelease, DownloadStatus
 from .dataset_export import DatasetExport
 from .generation_request import MAX_TEXT_LENGTH, GenerationRequest
 from .generator_model import GeneratorModel
+from .hand import MAX_SHEET_BYTES, Hand, HandGlyph, HandSheet, HandStatus, SheetStatus
 from .run_outputs import EpochMetric, SampleGrid
 from .training_run import TrainingRun
 from .usefulness_score import UsefulnessScore
@@ -23,6 +24,12 @@ __all__ = [
     "GenerationRequest",
     "GenerationStatus",
     "GeneratorModel",
+    "Hand",
+    "HandGlyph",
+    "HandSheet",
+    "HandStatus",
+    "MAX_SHEET_BYTES",
+    "SheetStatus",
     "JobStatus",
     "RunStatus",
     "SampleGrid",

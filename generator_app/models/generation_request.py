@@ -33,6 +33,8 @@ class GenerationRequest(models.Model):
     status = models.CharField(
         max_length=16, choices=GenerationStatus.choices, default=GenerationStatus.PENDING
     )
+    hand = models.ForeignKey("generator_app.Hand", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="generations", help_text="the user's own hand; empty: the default hand")
     image = models.ImageField(upload_to=generation_image_path, blank=True, max_length=300)
     error_message = models.TextField(blank=True)
     model_versions = models.JSONField(

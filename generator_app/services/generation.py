@@ -90,10 +90,44 @@ def check_style_seed(style_seed) -> int:
     return style_seed
 
 
-def request_generation(*, user, text, options=None, style_seed=None) -> GenerationRequest:
+def check_hand(user, hand):
+    """The user's own learned hand for an id (None or "" or "default": the default hand).
+
+    Someone else's hand, or one that does not exist, is refused with the same message,
+    so ids cannot be probed.
+    """
+    from generator_app.models import Hand, HandStatus
+
+    if hand in (None, "", "default"):
+        return None
+    if isinstance(hand, Hand):
+        hand = hand.pk
+    found = Hand.objects.filter(pk=hand, owner=user).first() if _is_uuid(hand) else None
+    if found is None:
+        raise ValidationError({"hand": "No such hand: choose the default hand or one of yours."})
+    if found.status != HandStatus.READY:
+        raise ValidationError({"hand": f"The hand {found.name!r} has not finished learning yet."})
+    return found
+
+
+def _is_uuid(value) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def request_generation(*, user, text, options=None, style_seed=None, hand=None) -> GenerationRequest:
     """Validate, save and queue a request; raise ValidationError (nothing saved) for bad input."""
     errors = {}
     cleaned = {}
+    try:
+        cleaned["hand"] = check_hand(user, hand)
+    except ValidationError as error:
+        errors.update(error.message_dict)
     for field, check, value in (
         ("text", check_text, text),
         ("options", clean_options, options),

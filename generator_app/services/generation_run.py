@@ -131,6 +131,8 @@ def _draw(generation: GenerationRequest, clock: _Clock):
             "sha256": model.weights_sha256,
             "evaluator": reader.name if reader is not None else None,
         }
+    if generation.hand_id is not None:
+        _use_hand(generation, drawers, versions, clock)
     clock.add("load_ms", started)
     sheet = write_glyphs(
         generation.text,
@@ -140,6 +142,22 @@ def _draw(generation: GenerationRequest, clock: _Clock):
         max_redraws=settings.HANDGEN_GLYPH_REDRAWS,
     )
     return sheet, versions
+
+
+def _use_hand(generation: GenerationRequest, drawers: dict, versions: dict, clock: _Clock) -> None:
+    """Draw the characters the user's hand learned with its adapted generators (the rest: default)."""
+    from ml.hands.drawer import HandDrawer
+
+    hand = generation.hand
+    if hand is None or hand.status != "ready":
+        raise ValueError("the chosen hand was deleted or is being re-learned; choose it again or the default")
+    for name, spec in hand.generators.items():
+        if name not in drawers:
+            continue
+        adapted = loaded.generator_file(spec["file"], spec["sha256"])
+        ids = {drawers[name].charset.class_of(ch) for ch in spec["chars"]} - {None}
+        drawers[name] = _Timed(HandDrawer(drawers[name], adapted, ids), clock, "draw_ms")
+        versions[name]["hand"] = {"id": str(hand.pk), "sha256": spec["sha256"], "chars": "".join(spec["chars"])}
 
 
 def _slot_records(sheet) -> list[dict]:

@@ -60,6 +60,16 @@ def generator_for(model: GeneratorModel):
     return loaded
 
 
+def generator_file(name: str, sha256: str):
+    """A loaded generator stored under MEDIA_ROOT by name (a user's hand), cached by its SHA-256."""
+    with _lock:
+        loaded = _generators.get(sha256)
+        if loaded is None:
+            logger.info("loading hand generator %s (%s)", name, sha256[:12])
+            loaded = _generators[sha256] = _load_generator(str(Path(settings.MEDIA_ROOT) / name))
+    return loaded
+
+
 def _load_reader(folder: Path):
     from ml.metrics.evaluator import Evaluator
 

@@ -23,6 +23,8 @@ class GenerationForm(forms.Form):
         required=False, min_value=0, max_value=MAX_SEED, label="Style seed",
         help_text="Same seed, same text: the same handwriting. Leave empty for a new hand.",
     )  # fmt: skip
+    hand = forms.ChoiceField(required=False, label="Hand", choices=[("", "Default hand")],
+                             help_text="Your own hands appear here once they have learned.")
     width = forms.IntegerField(
         min_value=OPTION_LIMITS["width"][0], max_value=OPTION_LIMITS["width"][1], initial=DEFAULTS.width,
         label="Image width (px)", help_text="Lines wrap at word boundaries to fit.",
@@ -43,6 +45,10 @@ class GenerationForm(forms.Form):
     background = forms.ChoiceField(
         choices=[("white", "White"), ("transparent", "Transparent")], initial=DEFAULTS.background
     )
+
+    def __init__(self, *args, hands=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hand"].choices = [("", "Default hand")] + [(str(h.pk), h.name) for h in hands]
 
     def options(self):
         return {name: self.cleaned_data[name] for name in OPTION_FIELDS if self.cleaned_data.get(name) is not None}

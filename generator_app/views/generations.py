@@ -29,6 +29,7 @@ from generator_app.selectors.generations import (
     generation_list_for_user,
     glyph_rows,
 )
+from generator_app.selectors.hands import ready_hands_for
 from generator_app.services.generation import delete_generation, fail_stale_generations, request_generation
 from generator_app.services.generation_charsets import writing_charsets
 from generator_app.services.generation_files import load_sheet, pdf_bytes, svg_bytes, thumbnail_bytes
@@ -68,7 +69,7 @@ def generate(request):
     without it, this view takes the POST, shows form errors (400, or 429 over the API's shared
     rate) or queues and redirects."""
     if request.method == "POST":
-        form = GenerationForm(request.POST)
+        form = GenerationForm(request.POST, hands=ready_hands_for(user=request.user))
         try:
             check_throttle(request, GenerationCreateThrottle)  # the API's budget, shared
         except Throttled as throttled:
@@ -80,6 +81,7 @@ def generate(request):
                     text=form.cleaned_data["text"],
                     style_seed=form.cleaned_data["style_seed"],
                     options=form.options(),
+                    hand=form.cleaned_data.get("hand") or None,
                 )
             except ValidationError as error:
                 for field, problems in error.message_dict.items():
@@ -89,7 +91,9 @@ def generate(request):
                 messages.success(request, f"Queued: your text is being written (seed {generation.style_seed}).")
                 return redirect("my_generations")
         return render(request, "generator_app/generate.html", _generate_context(form), status=400)
-    return render(request, "generator_app/generate.html", _generate_context(GenerationForm(initial=_initial_from(request))))
+    return render(request, "generator_app/generate.html", _generate_context(
+        GenerationForm(initial=_initial_from(request), hands=ready_hands_for(user=request.user))
+    ))
 
 
 def my_generations(request):

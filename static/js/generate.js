@@ -61,6 +61,7 @@
     });
     const body = { text: text.value.replace(/\r\n/g, "\n"), options: options };
     if (seed.value !== "") body.style_seed = Number(seed.value);
+    if (form.elements.hand && form.elements.hand.value !== "") body.hand = form.elements.hand.value;
     return body;
   }
 

@@ -86,6 +86,23 @@ def test_the_dataset_upload_keeps_its_larger_limit_for_staff_only(admin_client, 
 
 
 @pytest.mark.django_db
+def test_a_sheet_photo_route_takes_a_larger_body_from_any_signed_in_user(client, django_user_model, settings):
+    """The handwriting sheet upload is for every user, not only staff; still never for anonymous clients."""
+    from generator_app.services.hands import create_hand
+
+    settings.HANDGEN_MAX_REQUEST_BYTES = 64 * 1024
+    settings.HANDGEN_SIGNED_IN_BODY_ROUTES = {"hand_upload": 2 * MiB}
+    ann = django_user_model.objects.create_user("ann", password="a-long-test-password")
+    route = reverse("hand_upload", args=[create_hand(owner=ann, name="mine").pk])
+    photo = {"image": big_upload(1 * MiB)}
+    assert client.post(route, photo).status_code == 413  # anonymous: the ordinary limit
+    client.force_login(ann)
+    response = client.post(route, {"image": big_upload(1 * MiB)})
+    assert response.status_code != 413  # the view's own checks answer (not an image)
+    assert client.post(route, {"image": big_upload(3 * MiB)}).status_code == 413
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("url", ["/api/runs/?architecture=%00", "/runs/?architecture=%00", "/api/runs/?status=a%00b"])
 def test_a_nul_byte_in_a_filter_is_a_400(admin_client, url):
     response = admin_client.get(url)

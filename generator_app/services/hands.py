@@ -1,0 +1,138 @@
+"""Writes on a user's hands from the web side: create, upload a sheet, drop a glyph, learn, cancel, rename, delete.
+
+Heavy work (reading a photo, learning) is queued, after the commit, as tasks that
+call ``hand_extraction`` and ``hand_learning``; this module never loads OpenCV or Keras.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from generator_app.models import MAX_SHEET_BYTES, Hand, HandGlyph, HandSheet, HandStatus, SheetStatus
+
+logger = logging.getLogger(__name__)
+
+SHEET_TYPES = {b"\xff\xd8\xff": "JPEG", b"\x89PNG\r\n\x1a\n": "PNG"}
+HEIC_BRANDS = (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftyphevc")
+
+
+def hand_folder(hand: Hand) -> Path:
+    return Path(settings.MEDIA_ROOT) / "hands" / hand.pk.hex
+
+
+def create_hand(*, owner, name: str) -> Hand:
+    hand = Hand(owner=owner, name=(name or "").strip())
+    if Hand.objects.filter(owner=owner, name=hand.name).exists():
+        raise ValidationError({"name": "You already have a hand with this name."})
+    hand.full_clean()
+    with transaction.atomic():
+        hand.save()
+    return hand
+
+
+def rename_hand(*, hand: Hand, name: str) -> Hand:
+    name = (name or "").strip()
+    if Hand.objects.filter(owner=hand.owner, name=name).exclude(pk=hand.pk).exists():
+        raise ValidationError({"name": "You already have a hand with this name."})
+    hand.name = name
+    hand.full_clean()
+    with transaction.atomic():
+        hand.save(update_fields=["name", "updated_at"])
+    return hand
+
+
+def delete_hand(*, hand: Hand) -> None:
+    """Delete the hand, its sheets, glyphs and files (a worker still learning finds the row gone)."""
+    folder = hand_folder(hand)
+    with transaction.atomic():
+        hand.delete()
+        transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
+
+
+def check_sheet_file(upload) -> None:
+    """Refuse what cannot be a sheet photo before it is stored (size, then the file's first bytes)."""
+    if upload is None:
+        raise ValidationError({"image": "Choose a photo or scan of the filled-in sheet."})
+    if upload.size > MAX_SHEET_BYTES:
+        raise ValidationError({"image": f"The file is {upload.size / 1024 / 1024:.1f} MB; at most 20 MB."})
+    head = upload.read(16)
+    upload.seek(0)
+    if head[4:12] in HEIC_BRANDS:
+        raise ValidationError({"image": "HEIC photos cannot be read here yet: export the photo as JPEG or PNG "
+                                        "(on an iPhone: Settings → Camera → Formats → Most Compatible)."})
+    if not any(head.startswith(magic) for magic in SHEET_TYPES):
+        raise ValidationError({"image": "The file is not a JPEG or PNG image."})
+
+
+def upload_sheet(*, hand: Hand, upload) -> HandSheet:
+    """Store the photo and queue its reading; nothing is stored when the file is refused."""
+    if hand.busy:
+        raise ValidationError({"image": "Wait until the hand has finished learning, or cancel it."})
+    check_sheet_file(upload)
+    sheet = HandSheet(id=uuid.uuid4(), hand=hand)
+    with transaction.atomic():
+        sheet.image.save(Path(upload.name or "sheet").name, upload, save=False)
+        sheet.full_clean()
+        sheet.save()
+        transaction.on_commit(lambda: _send("extract_hand_sheet", sheet.pk, on_error=_fail_sheet_unqueued))
+    return sheet
+
+
+def _send(task_name: str, pk, *, on_error) -> None:
+    from generator_app import tasks
+
+    try:
+        getattr(tasks, task_name).apply_async(args=[str(pk)])
+    except Exception as error:  # noqa: BLE001  (a broker error must reach the user)
+        logger.exception("could not queue %s %s", task_name, pk)
+        on_error(pk, f"The job could not be queued ({error}).")
+
+
+def _fail_sheet_unqueued(pk, message):
+    HandSheet.objects.filter(pk=pk, status=SheetStatus.PENDING).update(status=SheetStatus.FAILED, error_message=message)
+
+
+def _fail_hand_unqueued(pk, message):
+    Hand.objects.filter(pk=pk, status=HandStatus.QUEUED).update(status=HandStatus.FAILED, error_message=message)
+
+
+def set_glyph_dropped(*, glyph: HandGlyph, dropped: bool) -> HandGlyph:
+    glyph.dropped = bool(dropped)
+    glyph.full_clean()
+    with transaction.atomic():
+        glyph.save(update_fields=["dropped"])
+    return glyph
+
+
+def start_learning(*, hand: Hand, config: dict | None = None) -> Hand:
+    """Queue the adaptation; ``config`` overrides the adaptation's defaults (tests use a tiny one)."""
+    if hand.busy:
+        raise ValidationError({"hand": "This hand is already learning."})
+    if not hand.glyphs.filter(dropped=False, sheet__status=SheetStatus.DONE).exists():
+        raise ValidationError({"hand": "Upload a filled-in sheet first: there are no glyphs to learn from."})
+    hand.status = HandStatus.QUEUED
+    hand.progress = 0.0
+    hand.error_message = ""
+    hand.cancel_requested = False
+    hand.adapt_config = {"steps": settings.HANDGEN_HAND_ADAPT_STEPS, **(config or {})}
+    hand.full_clean()
+    with transaction.atomic():
+        hand.save()
+        transaction.on_commit(lambda: _send("train_hand", hand.pk, on_error=_fail_hand_unqueued))
+    return hand
+
+
+def cancel_learning(*, hand: Hand) -> Hand:
+    """A queued hand stops at once; a learning one at its next progress report."""
+    with transaction.atomic():
+        Hand.objects.filter(pk=hand.pk, status=HandStatus.QUEUED).update(status=HandStatus.CANCELLED)
+        Hand.objects.filter(pk=hand.pk, status=HandStatus.LEARNING).update(cancel_requested=True)
+    hand.refresh_from_db()
+    return hand

@@ -1,0 +1,1 @@
+"""A user's own handwriting: the template sheet, reading a photo of it, and adapting a generator to it."""
