@@ -5,11 +5,13 @@ from rest_framework.routers import DefaultRouter
 
 from .generations import GenerationViewSet
 from .runs import TrainingRunViewSet
+from .sweeps import SweepViewSet
 from .views import DatasetViewSet
 
 router = DefaultRouter()
 router.register("datasets", DatasetViewSet, basename="dataset")
 router.register("runs", TrainingRunViewSet, basename="run")
 router.register("generations", GenerationViewSet, basename="generation")
+router.register("sweeps", SweepViewSet, basename="sweep")
 
 urlpatterns = [path("", include(router.urls))]
