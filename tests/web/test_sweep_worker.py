@@ -12,10 +12,9 @@ import json
 
 import pytest
 from django.urls import reverse
+from test_training_worker import RUN_TIMEOUT, wait_for
 
 from generator_app.models import Dataset, EpochMetric, RunStatus, Sweep, SweepStatus, TrainingRun
-
-from test_training_worker import RUN_TIMEOUT, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
