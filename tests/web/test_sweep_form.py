@@ -115,3 +115,19 @@ def test_the_model_rejects_what_the_database_must_never_hold(dataset):
     with pytest.raises(ValidationError) as error:
         sweep.full_clean()
     assert set(error.value.message_dict) >= {"objective", "search_space"}
+
+
+def test_the_admin_shows_a_sweep_read_only_with_its_page_and_cancel(admin_client, dataset):
+    assert post(admin_client, dataset, GOOD_SPACE).status_code == 302
+    sweep = Sweep.objects.get()
+    assert admin_client.get(reverse("admin:generator_app_sweep_changelist")).status_code == 200
+    page = admin_client.get(reverse("admin:generator_app_sweep_change", args=[sweep.pk])).content.decode()
+    assert reverse("sweep_detail", args=[sweep.pk]) in page
+    assert reverse("admin:generator_app_sweep_cancel", args=[sweep.pk]) in page
+    assert 'name="search_space"' not in page  # a started sweep's config is its record
+    admin_client.post(reverse("admin:generator_app_sweep_cancel", args=[sweep.pk]), {"post": "yes"})
+    sweep.refresh_from_db()
+    assert sweep.status == "cancelled" and sweep.finished_at is not None
+    response = admin_client.post(reverse("admin:generator_app_sweep_cancel", args=[sweep.pk]), {"post": "yes"},
+                                 follow=True)  # fmt: skip
+    assert "has already ended" in response.content.decode()
