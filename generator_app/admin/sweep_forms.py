@@ -58,7 +58,7 @@ class NewSweepForm(NewTrainingRunForm):
     pruner_startup_trials = forms.IntegerField(min_value=0, max_value=1000, initial=2, label="Startup trials",
                                                help_text="Median: completed trials before anything is pruned.")  # fmt: skip
     pruner_warmup_epochs = forms.IntegerField(min_value=0, max_value=10_000, initial=0, label="Warm-up epochs",
-                                              help_text="Epochs every trial runs before it may be pruned.")  # fmt: skip
+                                              help_text="Epochs every trial runs before it may be pruned (0: from its first epoch on).")  # fmt: skip
 
     def clean_search_space(self):
         try:

@@ -5,7 +5,8 @@ After each epoch is stored, the trial reports the epoch's objective to its Optun
 ``should_prune``. A pruned run is marked ``pruned`` with the figures that decided it, in
 the same conditional way a cancel is, and the sink's ``should_stop`` then stops the
 trainer at its next poll: the run ends at the epoch it was pruned at, its checkpoint and
-records kept.
+records kept. A trial is never pruned at its last epoch: there is no training left to
+save, and its result should count as a completed trial's.
 """
 
 import logging
@@ -27,6 +28,7 @@ class TrialPruning:
         self.run_id = run.pk
         self.attempt = run.attempts
         self.trial_id = run.optuna_trial_id
+        self.last_epoch = run.epochs_total
         self.sweep = Sweep.objects.get(pk=run.sweep_id)
         self._study = None
 
@@ -45,7 +47,7 @@ class TrialPruning:
         try:
             trial = self._trial()
             trial.report(value, epoch)
-            if not trial.should_prune():
+            if epoch >= self.last_epoch or not trial.should_prune():
                 return None
             reason = prune_reason(sweep=self.sweep, study=self._study, epoch=epoch, value=value)
         except Exception:  # Optuna unreachable, or the trial already told: train on, never fail the run

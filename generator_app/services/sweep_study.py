@@ -92,19 +92,19 @@ def sweep_storage():
 
 
 def make_pruner(sweep):
+    """Optuna's pruner for the sweep. Steps are epochs, counted from 1: with ``pruner_warmup_epochs``
+    = N, epoch N + 1 is the first a trial may be pruned at."""
     import optuna
 
+    first = sweep.pruner_warmup_epochs + 1
+
     if sweep.pruner == PrunerKind.MEDIAN:
-        return optuna.pruners.MedianPruner(
-            n_startup_trials=sweep.pruner_startup_trials, n_warmup_steps=sweep.pruner_warmup_epochs
-        )
+        return optuna.pruners.MedianPruner(n_startup_trials=sweep.pruner_startup_trials, n_warmup_steps=first)
     if sweep.pruner == PrunerKind.SUCCESSIVE_HALVING:
-        return optuna.pruners.SuccessiveHalvingPruner(
-            min_resource=max(1, sweep.pruner_warmup_epochs), reduction_factor=HYPERBAND_REDUCTION
-        )
+        return optuna.pruners.SuccessiveHalvingPruner(min_resource=first, reduction_factor=HYPERBAND_REDUCTION)
     if sweep.pruner == PrunerKind.HYPERBAND:
         return optuna.pruners.HyperbandPruner(
-            min_resource=max(1, sweep.pruner_warmup_epochs),
+            min_resource=first,
             max_resource=max(1, sweep.epochs_per_trial),
             reduction_factor=HYPERBAND_REDUCTION,
         )

@@ -7,8 +7,6 @@ is a line through its values, coloured from worst (light) to best (dark).
 
 import math
 
-from generator_app.models.sweep_space import to_distributions
-
 WIDTH, HEIGHT, MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 760, 260, 60, 28, 36
 
 
@@ -39,7 +37,6 @@ def parallel_coordinates(*, sweep, trials):
     scored = [t for t in trials if t["result"] is not None]
     if not scored:
         return None
-    to_distributions(sweep.search_space)  # the space is valid (same check as the model's)
     names = list(sweep.search_space)
     results = [t["result"] for t in scored]
     lo, hi = min(results), max(results)

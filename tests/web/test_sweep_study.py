@@ -46,8 +46,9 @@ def test_samplers_follow_the_sweep_s_seed_and_trial_count():
 def test_pruners_follow_the_sweep_s_settings():
     median = make_pruner(sweep())
     assert isinstance(median, optuna.pruners.MedianPruner)
-    assert (median._n_startup_trials, median._n_warmup_steps) == (3, 1)
+    assert (median._n_startup_trials, median._n_warmup_steps) == (3, 2)  # epochs count from 1; epoch 1 is warm-up
     hyperband = make_pruner(sweep(pruner="hyperband"))
     assert isinstance(hyperband, optuna.pruners.HyperbandPruner) and hyperband._max_resource == 12
+    assert hyperband._min_resource == 2
     assert isinstance(make_pruner(sweep(pruner="successive_halving")), optuna.pruners.SuccessiveHalvingPruner)
     assert isinstance(make_pruner(sweep(pruner="none")), optuna.pruners.NopPruner)
