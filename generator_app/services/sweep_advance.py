@@ -99,7 +99,7 @@ def _start_trial_run(sweep, trial_number, trial_id, params):
     )
 
 
-def _store_run(sweep, study, trial_number, trial_id, params):
+def _store_run(sweep, trial_number, trial_id, params):
     """Create the trial's run; a trial whose config ml rejects is told failed instead."""
     from optuna.trial import TrialState
 
@@ -111,7 +111,7 @@ def _store_run(sweep, study, trial_number, trial_id, params):
         return None  # another process stored it first
     except ValidationError as error:
         logger.warning("sweep %s trial %s: %s; told as failed", sweep.pk, trial_number, error.messages)
-        study.tell(trial_number, state=TrialState.FAIL)
+        load_study(sweep).tell(trial_number, state=TrialState.FAIL)
         return None
 
 
@@ -123,7 +123,7 @@ def _runs_for_orphans(sweep, study):
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         if trial.number not in stored:
             logger.warning("sweep %s: trial %s has no run yet; storing it", sweep.pk, trial.number)
-            _store_run(sweep, study, trial.number, trial._trial_id, dict(trial.params))
+            _store_run(sweep, trial.number, trial._trial_id, dict(trial.params))
 
 
 def _ask_new_trials(sweep):
@@ -139,7 +139,7 @@ def _ask_new_trials(sweep):
         if sweep.base_trial and handed_out == 0:
             study.enqueue_trial({name: config_value(sweep.base_config, name) for name in distributions})
         trial = study.ask(fixed_distributions=distributions)
-        _store_run(sweep, study, trial.number, trial._trial_id, dict(trial.params))
+        _store_run(sweep, trial.number, trial._trial_id, dict(trial.params))
         asked.append(trial.number)
 
 

@@ -8,7 +8,8 @@ a restart loses nothing.
 
 Samplers are rebuilt for every ``ask`` (a different process may ask next), seeded from the
 sweep's ``sampler_seed`` and the number of trials so far: the same sweep asks the same
-sequence of parameters, and two asks never repeat one seed's first draw.
+sequence of parameters, and two asks never repeat one seed's first draw (the grid sampler,
+which picks among unvisited points, keeps the sweep's seed as it is).
 """
 
 import logging
@@ -116,7 +117,9 @@ def make_sampler(sweep, *, trials_so_far=0):
 
     seed = (sweep.sampler_seed * 1_000_003 + trials_so_far) % 2**32
     if sweep.sampler == SamplerKind.GRID:
-        return optuna.samplers.GridSampler(grid_values(sweep.search_space), seed=seed)
+        # The grid sampler shuffles its grid with its seed and stores only a point's index:
+        # every ask must see the same order, so it keeps the sweep's own seed.
+        return optuna.samplers.GridSampler(grid_values(sweep.search_space), seed=sweep.sampler_seed)
     if sweep.sampler == SamplerKind.TPE:
         # TPE samples at random until it has this many trials: a third of a small budget,
         # not Optuna's default of 10 (which would make an 8-trial sweep a random search).
@@ -125,16 +128,20 @@ def make_sampler(sweep, *, trials_so_far=0):
     return optuna.samplers.RandomSampler(seed=seed)
 
 
-def load_study(sweep, *, trials_so_far=0):
-    """The sweep's study (created on first use), with its pruner and a sampler for the next ask."""
+def load_study(sweep, *, trials_so_far=None):
+    """The sweep's study (created on first use), with its pruner; with ``trials_so_far``, also
+    the sampler for the next ask. Without it (telling, reporting) a plain random sampler
+    stands in: Optuna's grid sampler stops the study when told the last grid point, which
+    only works inside ``study.optimize``."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    asking = trials_so_far is not None
     return optuna.create_study(
         storage=sweep_storage(),
         study_name=sweep.study_name,
         direction=sweep.direction,
-        sampler=make_sampler(sweep, trials_so_far=trials_so_far),
+        sampler=make_sampler(sweep, trials_so_far=trials_so_far) if asking else optuna.samplers.RandomSampler(),
         pruner=make_pruner(sweep),
         load_if_exists=True,
     )
