@@ -20,6 +20,15 @@ SPACE = {"aux_weight": {"type": "choice", "values": [0.0, 0.5, 1.0]}, "g_width":
                                                                                  "step": 8}}  # fmt: skip
 
 
+
+@pytest.fixture(autouse=True, scope="module")
+def _close_optuna_connections():
+    """Optuna's connection pool in this process would keep PostgreSQL from dropping the test database."""
+    yield
+    from generator_app.services.sweep_study import close_storages
+
+    close_storages()
+
 @pytest.fixture
 def sweep(media_root):
     dataset = Dataset.objects.create(name="fixture", kind="custom", charset="digits", storage_path="fixture")

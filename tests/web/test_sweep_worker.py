@@ -21,6 +21,15 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 BAD_AUX = {"aux_weight": {"type": "float", "low": 30.0, "high": 40.0}}
 
 
+
+@pytest.fixture(autouse=True, scope="module")
+def _close_optuna_connections():
+    """Optuna's connection pool in this process would keep PostgreSQL from dropping the test database."""
+    yield
+    from generator_app.services.sweep_study import close_storages
+
+    close_storages()
+
 @pytest.fixture
 def fixture_dataset():
     return Dataset.objects.create(name="fixture", kind="custom", charset="digits", storage_path="fixture")
