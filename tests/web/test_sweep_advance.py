@@ -30,7 +30,19 @@ def _close_optuna_connections():
     close_storages()
 
 @pytest.fixture
-def sweep(media_root):
+def sent(monkeypatch):
+    """Run ids handed to the broker, which is kept out of it: a worker another test left running
+    would otherwise train these runs while this test writes their outcomes."""
+    from generator_app.services import sweeps, training
+
+    ids = []
+    monkeypatch.setattr(training, "enqueue_training_run", lambda run: ids.append(run.pk) or f"task-{run.pk}")
+    monkeypatch.setattr(sweeps, "enqueue_advance", lambda sweep_id, countdown=0: None)  # this test advances itself
+    return ids
+
+
+@pytest.fixture
+def sweep(media_root, sent):
     dataset = Dataset.objects.create(name="fixture", kind="custom", charset="digits", storage_path="fixture")
     return create_sweep(
         dataset=dataset, architecture="cgan-strong", options={"epochs": 2, "g_width": 8, "eval_images": 0},
@@ -52,10 +64,11 @@ def states(sweep):
     return {t.number: t.state.name for t in load_study(sweep).get_trials(deepcopy=False)}
 
 
-def test_ask_tell_over_a_whole_grid_sweep(sweep):
+def test_ask_tell_over_a_whole_grid_sweep(sweep, sent):
     report = advance_sweep(sweep_id=sweep.pk)
     assert report["asked"] == [0, 1] and report["told"] == 0  # parallelism 2
     runs = {r.trial_number: r for r in TrainingRun.objects.filter(sweep=sweep)}
+    assert sorted(sent) == sorted(r.pk for r in runs.values())  # each trial's run sent to its queue once
     assert runs[0].trial_params == {"aux_weight": 1.0, "g_width": 8}  # the base config
     assert runs[1].trial_params["g_width"] in (8, 16) and runs[1].hyperparameters["g_width"] == runs[1].trial_params["g_width"]
     assert all(r.status == RunStatus.QUEUED and r.queue == "gpu" and r.epochs_total == 2 for r in runs.values())
