@@ -63,6 +63,24 @@ def recover_stale_runs():
     return recover()
 
 
+# --- Sweeps ------------------------------------------------------------------------------------
+# Short bookkeeping (ask/tell against Optuna's tables); the trials themselves are train_run.
+@shared_task(name="generator_app.tasks.advance_sweep", acks_late=True)
+def advance_sweep(sweep_id):
+    """Tell Optuna how ended trials did and queue the next ones (idempotent)."""
+    from generator_app.services.sweep_advance import advance_sweep as advance
+
+    return advance(sweep_id=sweep_id)
+
+
+@shared_task(name="generator_app.tasks.advance_running_sweeps")
+def advance_running_sweeps():
+    """Advance every running sweep (celery beat calls this periodically)."""
+    from generator_app.services.sweep_advance import advance_running_sweeps as advance_all
+
+    return advance_all()
+
+
 @worker_ready.connect
 def recover_stale_runs_at_worker_start(sender=None, **kwargs):
     """A worker that starts (often: replacing one that died) looks for runs left behind."""

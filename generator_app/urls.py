@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from generator_app.views import accounts, exports, generations, hands, media, pages, runs
+from generator_app.views import accounts, exports, generations, hands, media, pages, runs, sweeps
 
 urlpatterns = [
     path("", pages.landing, name="landing"),
@@ -22,6 +22,9 @@ urlpatterns = [
     path("runs/<int:pk>/export/epochs.csv", runs.run_epochs_csv, name="run_epochs_csv"),
     path("runs/<int:pk>/export/steps.csv", runs.run_steps_csv, name="run_steps_csv"),
     path("runs/<int:pk>/export/tensorboard.zip", runs.run_tensorboard_zip, name="run_tensorboard_zip"),
+    path("sweeps/", sweeps.sweep_list_page, name="sweeps"),
+    path("sweeps/<int:pk>/", sweeps.sweep_detail_page, name="sweep_detail"),
+    path("sweeps/<int:pk>/publish-best/", sweeps.sweep_publish_best, name="sweep_publish_best"),
     path("runs/samples/<int:pk>.png", media.sample_grid_image, name="sample_grid_image"),
     path("hands/", hands.hand_list, name="hands"),
     path("hands/template.pdf", hands.template, name="hand_template"),

@@ -272,6 +272,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RunStatusEnum": "generator_app.models.choices.RunStatus",
         "GenerationStatusEnum": "generator_app.models.choices.GenerationStatus",
+        "SweepStatusEnum": "generator_app.models.sweep.SweepStatus",
     },
     # Every operation documents the errors it can answer (400, 401, 404, 413, 429).
     "POSTPROCESSING_HOOKS": [
@@ -393,6 +394,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": HANDGEN_RUN_RECOVERY_INTERVAL,
         "options": {"expires": HANDGEN_RUN_RECOVERY_INTERVAL},  # no pile-up while no worker listens
     },
+}
+# Hyperparameter sweeps: tell Optuna about ended trials and queue the next ones, should the
+# worker that ran a trial have died before doing it itself.
+CELERY_BEAT_SCHEDULE["advance-running-sweeps"] = {
+    "task": "generator_app.tasks.advance_running_sweeps",
+    "schedule": HANDGEN_RUN_RECOVERY_INTERVAL,
+    "options": {"expires": HANDGEN_RUN_RECOVERY_INTERVAL},
 }
 CELERY_BEAT_SCHEDULE["sweep-stale-generations"] = {
     "task": "generator_app.tasks.sweep_stale_generations",

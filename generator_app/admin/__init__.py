@@ -1,3 +1,3 @@
 """Admin pages for every model, one module per concern."""
 
-from . import datasets, generations, generators, runs  # noqa: F401  (registers the ModelAdmins)
+from . import datasets, generations, generators, runs, sweeps  # noqa: F401  (registers the ModelAdmins)

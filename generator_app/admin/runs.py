@@ -81,6 +81,7 @@ class TrainingRunAdmin(admin.ModelAdmin):
         ),
         ("Times", {"fields": ["created_at", "started_at", "finished_at", "updated_at"]}),
         ("Results", {"fields": ["final_evaluation", "training_gif"]}),
+        ("Sweep trial", {"fields": ["sweep", "trial_number", "optuna_trial_id", "trial_params", "pruned_reason"]}),
         ("Failure", {"fields": ["error_message", "error_details"]}),
     ]
 

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from .exports import DatasetExportViewSet
 from .generations import GenerationViewSet
 from .runs import TrainingRunViewSet
+from .sweeps import SweepViewSet
 from .usefulness import UsefulnessScoreViewSet
 from .views import DatasetViewSet
 
@@ -15,5 +16,6 @@ router.register("runs", TrainingRunViewSet, basename="run")
 router.register("generations", GenerationViewSet, basename="generation")
 router.register("exports", DatasetExportViewSet, basename="export")
 router.register("usefulness-scores", UsefulnessScoreViewSet, basename="usefulness-score")
+router.register("sweeps", SweepViewSet, basename="sweep")
 
 urlpatterns = [path("", include(router.urls))]

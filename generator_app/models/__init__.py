@@ -8,6 +8,7 @@ from .generation_request import MAX_TEXT_LENGTH, GenerationRequest
 from .generator_model import GeneratorModel
 from .hand import MAX_SHEET_BYTES, Hand, HandGlyph, HandSheet, HandStatus, SheetStatus
 from .run_outputs import EpochMetric, SampleGrid
+from .sweep import Direction, PrunerKind, SamplerKind, Sweep, SweepStatus
 from .training_run import TrainingRun
 from .usefulness_score import UsefulnessScore
 
@@ -19,6 +20,7 @@ __all__ = [
     "DownloadStatus",
     "DatasetExport",
     "DatasetKind",
+    "Direction",
     "EpochMetric",
     "ExportFormat",
     "GenerationRequest",
@@ -31,8 +33,12 @@ __all__ = [
     "MAX_SHEET_BYTES",
     "SheetStatus",
     "JobStatus",
+    "PrunerKind",
     "RunStatus",
     "SampleGrid",
+    "SamplerKind",
+    "Sweep",
+    "SweepStatus",
     "TrainingRun",
     "UsefulnessScore",
     "WorkQueue",

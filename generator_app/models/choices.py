@@ -34,9 +34,11 @@ class RunStatus(models.TextChoices):
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
     CANCELLED = "cancelled", "Cancelled"
+    # A sweep's trial stopped early by its pruner (the run says why in ``pruned_reason``).
+    PRUNED = "pruned", "Pruned"
 
 
-RUN_TERMINAL_STATUSES = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED)
+RUN_TERMINAL_STATUSES = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.PRUNED)
 
 
 class GenerationStatus(models.TextChoices):

@@ -89,6 +89,16 @@ class TrainingRun(models.Model):
         related_name="training_runs",
     )
 
+    # A sweep's trial: which sweep, its Optuna trial (number in the study, storage id) and
+    # the parameters Optuna chose; a pruned trial says why it was stopped.
+    sweep = models.ForeignKey(
+        "generator_app.Sweep", null=True, blank=True, on_delete=models.PROTECT, related_name="trials"
+    )
+    trial_number = models.PositiveIntegerField(null=True, blank=True)
+    optuna_trial_id = models.PositiveBigIntegerField(null=True, blank=True)
+    trial_params = models.JSONField(default=dict, blank=True, validators=[validate_json_object])
+    pruned_reason = models.TextField(blank=True)
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -120,6 +130,17 @@ class TrainingRun(models.Model):
                 condition=~models.Q(status=RunStatus.FAILED) | ~models.Q(error_message=""),
                 name="run_failed_has_error_message",
             ),
+            # Only a sweep's trial is pruned, and it always says why.
+            models.CheckConstraint(
+                condition=~models.Q(status=RunStatus.PRUNED)
+                | (~models.Q(pruned_reason="") & models.Q(sweep__isnull=False)),
+                name="run_pruned_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sweep__isnull=True) | models.Q(trial_number__isnull=False),
+                name="run_trial_has_number",
+            ),
+            models.UniqueConstraint(fields=["sweep", "trial_number"], name="run_unique_trial_number"),
         ]
         indexes = [
             models.Index(fields=["-created_at"], name="run_created_idx"),
@@ -147,6 +168,8 @@ class TrainingRun(models.Model):
             errors["steps_done"] = f"Cannot exceed the {self.steps_total} steps planned."
         if self.status == RunStatus.FAILED and not self.error_message.strip():
             errors["error_message"] = "A failed run needs the reason it failed."
+        if self.status == RunStatus.PRUNED and not (self.sweep_id and self.pruned_reason.strip()):
+            errors["pruned_reason"] = "Only a sweep's trial is pruned, and it needs the reason."
         if self.started_at and self.finished_at and self.finished_at < self.started_at:
             errors["finished_at"] = "Cannot be earlier than the start."
         if errors:

@@ -72,6 +72,9 @@ def _skip_reason(run_id):
 
 def execute_training_run(*, run_id, worker="", task_id=""):
     """Train the run if it is waiting; return a small summary for the task result."""
+    from .sweep_advance import trial_ended  # (sweeps start runs through .training, which imports this module)
+    from .sweep_pruning import trial_pruning_hook
+
     run = claim_run(run_id=run_id, worker=worker, task_id=task_id)
     if run is None:
         reason = _skip_reason(run_id)
@@ -81,7 +84,7 @@ def execute_training_run(*, run_id, worker="", task_id=""):
         # A first attempt owns no files yet: whatever sits in its folder is left from another
         # database's run with the same id, and resuming from it would be wrong.
         remove_run_files(run.pk)
-    sink = DatabaseSink(run_id=run.pk, attempt=run.attempts)
+    sink = DatabaseSink(run_id=run.pk, attempt=run.attempts, epoch_hook=trial_pruning_hook(run))
     sink.start_heartbeat()
     try:
         summary = _train(run, sink)
@@ -102,6 +105,8 @@ def execute_training_run(*, run_id, worker="", task_id=""):
     if writes:
         logger.info("run %s: the sink took %.1f ms per epoch on average (%d epochs)",
                     run.pk, 1000 * sum(writes) / len(writes), len(writes))  # fmt: skip
+    if run.sweep_id and outcome != "lost":
+        trial_ended(run=run)
     return {"run": run.pk, "attempt": run.attempts, "status": outcome}
 
 
@@ -117,8 +122,9 @@ def _train(run, sink):
 def _finish(run, sink, summary):
     if sink.lost:
         return "lost"
-    if summary["status"] == "cancelled":
-        return "cancelled"
+    if summary["status"] == "cancelled":  # cancelled or pruned: the row says which
+        status = TrainingRun.objects.filter(pk=run.pk).values_list("status", flat=True).first()
+        return status or "lost"
     return finish_succeeded_run(run=run, attempt=run.attempts, summary=summary)
 
 

@@ -28,8 +28,9 @@ logger = logging.getLogger(__name__)
 LOSS_KEYS = ("d_loss", "g_loss", "d_aux_loss", "g_aux_loss")
 SERIES_KEYS = ("d_loss", "g_loss", "d_acc_real", "d_acc_fake", "g_grad_mean", "g_grad_std")
 # Statuses in which the worker holding the lease may still write: a cancelled run keeps
-# the epoch it was finishing.
-WRITABLE = (RunStatus.RUNNING, RunStatus.CANCELLED)
+# the epoch it was finishing; a pruned one the epoch it was pruned at.
+WRITABLE = (RunStatus.RUNNING, RunStatus.CANCELLED, RunStatus.PRUNED)
+STOPPED = (RunStatus.CANCELLED, RunStatus.PRUNED)
 STOP_POLL_SECONDS = 0.25
 
 
@@ -78,9 +79,12 @@ class Heartbeat(threading.Thread):
 
 
 class DatabaseSink(Sink):
-    def __init__(self, *, run_id, attempt):
+    def __init__(self, *, run_id, attempt, epoch_hook=None):
+        """``epoch_hook(epoch, losses, metrics)`` runs after each stored epoch (a sweep's
+        pruning check); it marks the run stopped itself, and ``should_stop`` sees it."""
         self.run_id = run_id
         self.attempt = attempt
+        self.epoch_hook = epoch_hook
         self.lost = False  # the lease is gone: stop training, write nothing more
         self.steps_done = None
         self.steps_per_epoch = None
@@ -181,6 +185,8 @@ class DatabaseSink(Sink):
             )
         self._poll_now = True  # look at the database once in every epoch, however short
         self.epoch_write_seconds.append(time.perf_counter() - started)
+        if self.epoch_hook is not None:
+            self.epoch_hook(epoch, losses, numbers)
 
     def should_stop(self):
         if self.lost:
@@ -193,4 +199,4 @@ class DatabaseSink(Sink):
         if state is None or state[1] != self.attempt or state[0] not in WRITABLE:
             self.lost = True
             return True
-        return state[0] == RunStatus.CANCELLED
+        return state[0] in STOPPED

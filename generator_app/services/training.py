@@ -46,12 +46,13 @@ def enqueue_training_run(run):
 
 
 @transaction.atomic
-def start_training_run(*, dataset, architecture, options, queue=WorkQueue.GPU, name="", created_by=None):
+def start_training_run(*, dataset, architecture, options, queue=WorkQueue.GPU, name="", created_by=None, trial=None):
     """Create a queued run from the admin's choices and queue it once committed.
 
     ``options`` are the trainer options the admin set (epochs and seed included); the
-    rest take the architecture's defaults. Raises ``ValidationError`` (nothing stored,
-    nothing queued) for options ml rejects.
+    rest take the architecture's defaults. ``trial`` makes the run a sweep's trial
+    (``sweep``, ``trial_number``, ``optuna_trial_id``, ``trial_params``). Raises
+    ``ValidationError`` (nothing stored, nothing queued) for options ml rejects.
     """
     from ml.train.config import ConfigError
 
@@ -69,6 +70,7 @@ def start_training_run(*, dataset, architecture, options, queue=WorkQueue.GPU, n
         status=RunStatus.QUEUED,
         dispatched_at=timezone.now(),  # sent at the commit; recovery leaves it alone meanwhile
         created_by=created_by,
+        **(trial or {}),
     )
     run.full_clean(exclude=["datasets"])
     run.save()

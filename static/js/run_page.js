@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   var H = window.HGCharts;
-  var TERMINAL = ["succeeded", "failed", "cancelled"];
+  var TERMINAL = ["succeeded", "failed", "cancelled", "pruned"];
   var POLL_MS = 5000;
 
   var specs = H.readJSON("chart-specs");

@@ -16,6 +16,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from generator_app.models import EpochMetric, RunStatus, SampleGrid, TrainingRun
+from generator_app.models.choices import RUN_TERMINAL_STATUSES
 
 DIGITS = "0123456789"
 
@@ -96,12 +97,14 @@ def make_run(
     log_every=10,
     final_evaluation=None,
     user=None,
+    trial=None,
 ):
-    """A run in ``status`` with ``epochs_done`` epochs of metrics (and grids) saved."""
+    """A run in ``status`` with ``epochs_done`` epochs of metrics (and grids) saved; ``trial``
+    makes it a sweep's trial (``sweep``, ``trial_number``, ``pruned_reason``...)."""
     epochs_total = epochs_total or max(epochs_done, 1)
     now = timezone.now()
     started = now - timezone.timedelta(seconds=30 * max(epochs_done, 1) + 5)
-    finished = now if status in (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED) else None
+    finished = now if status in RUN_TERMINAL_STATUSES else None
     if status == RunStatus.QUEUED:
         started = None
     hyperparameters = {"architecture": architecture, "dataset": "mnist", "epochs": epochs_total, "seed": seed}
@@ -114,7 +117,7 @@ def make_run(
         error_message="Worker lost: out of memory" if status == RunStatus.FAILED else "",
         backend="tensorflow" if status != RunStatus.QUEUED else "", device="CPU" if status != RunStatus.QUEUED else "",
         code_version="69640dd" if status != RunStatus.QUEUED else "", worker_host="worker-1",
-        final_evaluation=final_evaluation or {}, created_by=user,
+        final_evaluation=final_evaluation or {}, created_by=user, **(trial or {}),
     )  # fmt: skip
     run.full_clean()
     run.save()

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
-from generator_app.models import Dataset, RunStatus
+from generator_app.models import Dataset, RunStatus, Sweep
 from generator_app.selectors import metric_reference
 from generator_app.services.run_media import build_training_gif
 from tests.web.run_factories import final_evaluation, make_run
@@ -52,7 +52,16 @@ def every_status(media_root, mnist):
                                    architecture="dcgan", config={"batch_norm": False, "loss": "hinge"}),
         RunStatus.CANCELLED: make_run(epochs_done=1, epochs_total=4, status=RunStatus.CANCELLED, name="c-run",
                                       quality=False, grids=False),
+        RunStatus.PRUNED: make_run(epochs_done=2, epochs_total=4, status=RunStatus.PRUNED, name="p-run",
+                                   trial={"sweep": _sweep(mnist), "trial_number": 3,
+                                          "pruned_reason": "median pruner: at epoch 2 ..."}),
     }  # fmt: skip
+
+
+def _sweep(dataset):
+    return Sweep.objects.create(dataset=dataset, architecture="cgan-strong", objective="cond_acc",
+                                direction="maximize", n_trials=4, study_name="handgen-sweep-pages",
+                                search_space={"aux_weight": {"type": "choice", "values": [0.0, 1.0]}})  # fmt: skip
 
 
 def html(response):
@@ -127,6 +136,8 @@ def test_run_page_details(signed_in, every_status, reference_file):
     assert "Worker lost: out of memory" in failed and "no batch norm" in failed
     queued = html(signed_in.get(reverse("run_detail", args=[every_status[RunStatus.QUEUED].pk])))
     assert "Not evaluated yet" in queued and "No sample grid saved yet" in queued and "live" in queued
+    pruned = html(signed_in.get(reverse("run_detail", args=[every_status[RunStatus.PRUNED].pk])))
+    assert "<strong>pruned</strong> at epoch 2. median pruner: at epoch 2" in pruned and "sweep #" in pruned
     done = html(signed_in.get(reverse("run_detail", args=[every_status[RunStatus.SUCCEEDED].pk])))
     assert "Per-class accuracy" in done and "Confusion matrix" in done and "Not evaluated yet" not in done
     assert "tensorflow" in done  # backend
