@@ -44,8 +44,8 @@ def train_run(self, run_id):
     name="generator_app.tasks.download_dataset",
     acks_late=True,
     reject_on_worker_lost=True,
-    soft_time_limit=3600,
-    time_limit=3700,
+    soft_time_limit=settings.HANDGEN_DOWNLOAD_SOFT_TIME_LIMIT,
+    time_limit=settings.HANDGEN_DOWNLOAD_TIME_LIMIT,
 )
 def download_dataset(download_id):
     """Fetch, verify and import a dataset release an admin asked for (a second delivery does nothing)."""
@@ -160,6 +160,14 @@ def sweep_stale_generations():
     return fail_stale_generations()
 
 
+@shared_task(name="generator_app.tasks.fail_stale_jobs")
+def fail_stale_jobs():
+    """Fail hands, exports, downloads and sheets whose worker died (celery beat calls this periodically)."""
+    from generator_app.services.stale_jobs import fail_stale_jobs as fail_stale
+
+    return fail_stale()
+
+
 @shared_task(name="generator_app.tasks.generate_warm_up", ignore_result=True, expires=600)
 def generate_warm_up():
     """Load the default generators into a generation worker before the first user needs them."""
@@ -191,7 +199,7 @@ def warm_up_generation_worker(sender=None, **kwargs):
 
 # --- A user's own hand -------------------------------------------------------------------------
 @shared_task(name="generator_app.tasks.extract_hand_sheet", acks_late=True, reject_on_worker_lost=True,
-             soft_time_limit=120, time_limit=150)
+             soft_time_limit=settings.HANDGEN_SHEET_SOFT_TIME_LIMIT, time_limit=settings.HANDGEN_SHEET_TIME_LIMIT)
 def extract_hand_sheet(sheet_id):
     """Read the boxes of one uploaded template photo; a sheet that is not pending is left alone."""
     from generator_app.services.hand_extraction import read_sheet

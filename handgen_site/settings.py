@@ -321,6 +321,22 @@ HANDGEN_USEFULNESS_TIME_LIMIT = env.int("HANDGEN_USEFULNESS_TIME_LIMIT", default
 HANDGEN_HAND_ADAPT_STEPS = env.int("HANDGEN_HAND_ADAPT_STEPS", default=300)
 HANDGEN_HAND_SOFT_TIME_LIMIT = env.int("HANDGEN_HAND_SOFT_TIME_LIMIT", default=1800)
 HANDGEN_HAND_TIME_LIMIT = env.int("HANDGEN_HAND_TIME_LIMIT", default=1860)
+# Dataset downloads and sheet readings (default queue). The limits live here, not on the task,
+# because the stale-job sweep below needs them too.
+HANDGEN_DOWNLOAD_SOFT_TIME_LIMIT = env.int("HANDGEN_DOWNLOAD_SOFT_TIME_LIMIT", default=3600)
+HANDGEN_DOWNLOAD_TIME_LIMIT = env.int("HANDGEN_DOWNLOAD_TIME_LIMIT", default=3700)
+HANDGEN_SHEET_SOFT_TIME_LIMIT = env.int("HANDGEN_SHEET_SOFT_TIME_LIMIT", default=120)
+HANDGEN_SHEET_TIME_LIMIT = env.int("HANDGEN_SHEET_TIME_LIMIT", default=150)
+# Hands, exports, downloads and sheets have no heartbeat: a worker that dies (SIGKILL, OOM,
+# a lost machine) leaves its row running, and a redelivered message does not claim it again.
+# The stale-job sweep (services/stale_jobs.py) fails a job still running MARGIN seconds past
+# its task's hard limit (by then no live worker can hold it), and a download or sheet that
+# waited on the default queue longer than QUEUE_WAIT (its message was lost). Hands and exports
+# that wait are left alone: they may queue for hours behind training or other exports, and the
+# user can cancel or delete them.
+HANDGEN_STALE_JOB_MARGIN = env.int("HANDGEN_STALE_JOB_MARGIN", default=120)
+HANDGEN_STALE_JOB_QUEUE_WAIT = env.int("HANDGEN_STALE_JOB_QUEUE_WAIT", default=2 * 3600)
+HANDGEN_STALE_JOB_SWEEP_INTERVAL = env.float("HANDGEN_STALE_JOB_SWEEP_INTERVAL", default=300.0)
 
 # --- Celery -------------------------------------------------------------------------------
 # Broker: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, which needs
@@ -388,11 +404,16 @@ CELERY_TASK_ROUTES = {
     "generator_app.tasks.generate_*": {"queue": "generate"},
 }
 # Celery beat (embedded in the default worker by start.sh): re-queue runs whose worker died.
+# The checks share the default worker with exports and downloads that take up to an hour; with
+# concurrency 2 one slot is normally free, but both may be busy. `expires` only keeps copies
+# from piling up without bound while no worker listens; it is far longer than the interval so
+# a check waiting behind long jobs still runs (a few extra copies are cheap no-ops).
+HANDGEN_PERIODIC_TASK_EXPIRES = env.float("HANDGEN_PERIODIC_TASK_EXPIRES", default=3600.0)
 CELERY_BEAT_SCHEDULE = {
     "recover-stale-training-runs": {
         "task": "generator_app.tasks.recover_stale_runs",
         "schedule": HANDGEN_RUN_RECOVERY_INTERVAL,
-        "options": {"expires": HANDGEN_RUN_RECOVERY_INTERVAL},  # no pile-up while no worker listens
+        "options": {"expires": HANDGEN_PERIODIC_TASK_EXPIRES},
     },
 }
 # Hyperparameter sweeps: tell Optuna about ended trials and queue the next ones, should the
@@ -400,11 +421,16 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BEAT_SCHEDULE["advance-running-sweeps"] = {
     "task": "generator_app.tasks.advance_running_sweeps",
     "schedule": HANDGEN_RUN_RECOVERY_INTERVAL,
-    "options": {"expires": HANDGEN_RUN_RECOVERY_INTERVAL},
+    "options": {"expires": HANDGEN_PERIODIC_TASK_EXPIRES},
 }
 CELERY_BEAT_SCHEDULE["sweep-stale-generations"] = {
     "task": "generator_app.tasks.sweep_stale_generations",
     "schedule": HANDGEN_GENERATION_SWEEP_INTERVAL,
-    "options": {"expires": HANDGEN_GENERATION_SWEEP_INTERVAL},
+    "options": {"expires": HANDGEN_PERIODIC_TASK_EXPIRES},
+}
+CELERY_BEAT_SCHEDULE["fail-stale-jobs"] = {
+    "task": "generator_app.tasks.fail_stale_jobs",
+    "schedule": HANDGEN_STALE_JOB_SWEEP_INTERVAL,
+    "options": {"expires": HANDGEN_PERIODIC_TASK_EXPIRES},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

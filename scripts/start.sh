@@ -4,7 +4,7 @@
 #
 # Defaults need no server (SQLite + filesystem broker under var/); DATABASE_URL and
 # REDIS_URL switch to PostgreSQL and Redis. HANDGEN_BIND (127.0.0.1:8000),
-# WEB_CONCURRENCY (2), HANDGEN_WORKER_CONCURRENCY (1) and HANDGEN_GENERATE_CONCURRENCY (2)
+# WEB_CONCURRENCY (2), HANDGEN_WORKER_CONCURRENCY (2) and HANDGEN_GENERATE_CONCURRENCY (2)
 # tune the processes.
 #
 # The site runs production-like (DEBUG=0: no debug pages, collected static files) unless
@@ -50,7 +50,11 @@ trap - EXIT
 export HANDGEN_VAR_DIR=${HANDGEN_VAR_DIR:-$PWD/var}
 export HANDGEN_BIND=$bind
 export WEB_CONCURRENCY=${WEB_CONCURRENCY:-2}
-export HANDGEN_WORKER_CONCURRENCY=${HANDGEN_WORKER_CONCURRENCY:-1}
+# Two default-queue processes: an export (up to 16 min) or a dataset download (up to an hour)
+# holds one, and the other stays free for beat's periodic recovery checks and sheet readings.
+# The cost is one more Django process in memory (no TensorFlow: training and generation run
+# in their own workers); 1 saves it but lets a long job delay every recovery check.
+export HANDGEN_WORKER_CONCURRENCY=${HANDGEN_WORKER_CONCURRENCY:-2}
 export HANDGEN_GENERATE_CONCURRENCY=${HANDGEN_GENERATE_CONCURRENCY:-2}
 # Without Redis the generation worker checks the filesystem broker every 50 ms (not 200)
 # when no new message wakes it: a user waits on this queue.

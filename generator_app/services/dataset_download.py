@@ -9,7 +9,9 @@ anything: no start-up or training ever does.
 
 import logging
 import time
+from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -40,9 +42,14 @@ def enqueue_dataset_download(download):
 
 
 def start_dataset_download(*, release: str, created_by=None) -> DatasetDownload:
-    """Queue a download of ``release``; one already queued or running is returned instead."""
+    """Queue a download of ``release``; one already queued or running is returned instead.
+
+    A stale one (its worker died, or its message was lost) is failed first, so it cannot
+    block the release until the periodic sweep gets to it.
+    """
     if release not in DatasetRelease.values:
         raise ValidationError({"release": f"Unknown release {release!r}; valid: {', '.join(DatasetRelease.values)}."})
+    fail_stale_downloads(release=release)
     with transaction.atomic():
         active = DatasetDownload.objects.select_for_update().filter(
             release=release, status__in=(DownloadStatus.QUEUED, DownloadStatus.RUNNING)).first()
@@ -77,6 +84,30 @@ def _fail(download_id, message):
         updated_at=timezone.now())
 
 
+STOPPED_MESSAGE = "The worker stopped before finishing this download; start it again."
+
+
+def fail_stale_downloads(*, now=None, release=None) -> int:
+    """Fail downloads no worker is going to finish; return how many.
+
+    Running: ``updated_at`` (bumped at the claim and by every progress write) is older than
+    the task's hard limit plus a margin, so the worker is dead. Queued: waited longer than
+    HANDGEN_STALE_JOB_QUEUE_WAIT, so its message was lost. Each update re-checks the status
+    and age, so a download that moved on meanwhile is left alone and a second call changes nothing.
+    """
+    now = now or timezone.now()
+    rows = DatasetDownload.objects.all() if release is None else DatasetDownload.objects.filter(release=release)
+    running_cutoff = now - timedelta(seconds=settings.HANDGEN_DOWNLOAD_TIME_LIMIT + settings.HANDGEN_STALE_JOB_MARGIN)
+    queued_cutoff = now - timedelta(seconds=settings.HANDGEN_STALE_JOB_QUEUE_WAIT)
+    minutes = settings.HANDGEN_STALE_JOB_QUEUE_WAIT // 60
+    failed = rows.filter(status=DownloadStatus.RUNNING, updated_at__lt=running_cutoff).update(
+        status=DownloadStatus.FAILED, error_message=STOPPED_MESSAGE, finished_at=now, updated_at=now)
+    failed += rows.filter(status=DownloadStatus.QUEUED, created_at__lt=queued_cutoff).update(
+        status=DownloadStatus.FAILED, finished_at=now, updated_at=now,
+        error_message=f"No worker started this download within {minutes} minutes; start it again.")
+    return failed
+
+
 def run_dataset_download(*, download_id: int, releases=None) -> str:
     """Fetch, verify and import one queued download; returns its final status.
 
@@ -105,6 +136,14 @@ def run_dataset_download(*, download_id: int, releases=None) -> str:
         return DownloadStatus.FAILED.value
     except OSError as error:
         _fail(download_id, f"{type(error).__name__}: {error}")
+        return DownloadStatus.FAILED.value
+    except SoftTimeLimitExceeded:
+        _fail(download_id, f"The download took longer than {settings.HANDGEN_DOWNLOAD_SOFT_TIME_LIMIT} seconds "
+                           "and was stopped; start it again (verified files are kept).")
+        return DownloadStatus.FAILED.value
+    except Exception as error:  # noqa: BLE001  (a row left running would block the release)
+        logger.exception("dataset download %s failed", download_id)
+        _fail(download_id, f"The download failed ({type(error).__name__}: {error}).")
         return DownloadStatus.FAILED.value
     DatasetDownload.objects.filter(pk=download_id).update(
         status=DownloadStatus.SUCCEEDED, dataset=dataset, finished_at=timezone.now(), updated_at=timezone.now())

@@ -42,13 +42,21 @@ def _readings(chars: list[str], images: np.ndarray) -> list[tuple[str, float | N
     return out
 
 
-def _fail(sheet: HandSheet, message: str) -> None:
+def _fail(sheet: HandSheet, message: str) -> bool:
+    """Fail a sheet not yet read; one that was read (or failed) meanwhile keeps its state and photo."""
     name = sheet.image.name
     with transaction.atomic():
-        HandSheet.objects.filter(pk=sheet.pk).update(status=SheetStatus.FAILED, error_message=message, image="",
-                                                     finished_at=timezone.now())
-    if name:
+        failed = HandSheet.objects.filter(
+            pk=sheet.pk, status__in=(SheetStatus.PENDING, SheetStatus.PROCESSING),
+        ).update(status=SheetStatus.FAILED, error_message=message, image="", finished_at=timezone.now())
+    if failed and name:
         default_storage.delete(name)
+    return bool(failed)
+
+
+def fail_stalled_sheet(*, sheet: HandSheet, message: str) -> bool:
+    """End a sheet whose worker died or whose message was lost, as a reading failure would."""
+    return _fail(sheet, message)
 
 
 def read_sheet(*, sheet_id) -> str:

@@ -17,6 +17,7 @@ import numpy as np
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from generator_app.models import Hand, HandGlyph, HandStatus, SheetStatus
 
@@ -32,8 +33,9 @@ class _Stop(Exception):
 
 
 def _claim(hand_id) -> Hand | None:
+    # updated_at marks the start: the stale-job sweep measures the hard time limit from it.
     claimed = Hand.objects.filter(pk=hand_id, status=HandStatus.QUEUED).update(status=HandStatus.LEARNING,
-                                                                              progress=0.0)
+                                                                              progress=0.0, updated_at=timezone.now())
     return Hand.objects.get(pk=hand_id) if claimed else None
 
 
@@ -53,8 +55,13 @@ def _training_sets(hand: Hand) -> dict[str, tuple[object, list[str], np.ndarray]
             for name, (chars, images) in sorted(by_charset.items())}
 
 
-def _end(hand_id, status: str, message: str = "") -> None:
-    Hand.objects.filter(pk=hand_id, status=HandStatus.LEARNING).update(status=status, error_message=message)
+def _end(hand_id, status: str, message: str = "") -> int:
+    return Hand.objects.filter(pk=hand_id, status=HandStatus.LEARNING).update(status=status, error_message=message)
+
+
+def fail_stalled_learning(*, hand_id, message: str) -> bool:
+    """End a learning hand whose worker died, through the same path as a failure in the worker."""
+    return bool(_end(hand_id, HandStatus.FAILED, message))
 
 
 def learn_hand(*, hand_id) -> str:

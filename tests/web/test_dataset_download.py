@@ -6,6 +6,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from dataset_fixtures import mnist_folder
 
 from generator_app.models import Dataset, DatasetDownload, DownloadStatus
@@ -93,3 +94,20 @@ def test_the_admin_offers_a_download_only_while_no_real_dataset_exists(admin_cli
 
     Dataset.objects.create(name="MNIST", kind="digits", charset="digits", storage_path="x", source_format="mnist")
     assert "No real dataset yet" not in admin_client.get("/admin/generator_app/dataset/").content.decode()
+
+
+@pytest.mark.parametrize("error, words", [
+    (RuntimeError("disk gremlins"), "The download failed (RuntimeError: disk gremlins)"),
+    (SoftTimeLimitExceeded(), "took longer than"),
+])
+def test_any_error_in_the_worker_ends_the_download_failed_with_the_reason(monkeypatch, download_dir, error, words):
+    def broken(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr("ml.data.download.fetch_release", broken)
+    download = DatasetDownload.objects.create(release="mnist")
+    assert run_dataset_download(download_id=download.pk) == "failed"
+    download.refresh_from_db()
+    assert download.status == DownloadStatus.FAILED and words in download.error_message
+    assert download.finished_at is not None
+    assert start_dataset_download(release="mnist") != download  # the release can be fetched again
