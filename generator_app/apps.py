@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate
 
 
 def create_cache_table(sender, using="default", verbosity=1, **kwargs):
@@ -24,3 +24,10 @@ class GeneratorAppConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="handgen-create-cache-table")
+
+        from . import signals
+        from .models import DatasetExport, Hand, HandSheet
+
+        post_delete.connect(signals.remove_hand_folder, sender=Hand, dispatch_uid="handgen-hand-files")
+        post_delete.connect(signals.remove_sheet_photo, sender=HandSheet, dispatch_uid="handgen-sheet-photo")
+        post_delete.connect(signals.remove_export_file, sender=DatasetExport, dispatch_uid="handgen-export-file")

@@ -12,6 +12,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from generator_app.models import GeneratorModel, UsefulnessScore
+from generator_app.selectors.run_visibility import result_for_viewer
 from generator_app.services.usefulness import MAX_EPOCHS, MAX_PER_CLASS, request_usefulness_score
 
 
@@ -29,11 +30,16 @@ class UsefulnessInputSerializer(serializers.Serializer):
 
 class UsefulnessScoreSerializer(serializers.ModelSerializer):
     generator = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    result = serializers.SerializerMethodField()
 
     class Meta:
         model = UsefulnessScore
         fields = ["id", "generator", "status", "progress", "error_message", "config", "result", "created_at",
                   "started_at", "finished_at"]
+
+    def get_result(self, score) -> dict:
+        request = self.context.get("request")
+        return result_for_viewer(score.result, user=getattr(request, "user", None))
 
 
 class IsStaffToCreate(permissions.BasePermission):

@@ -8,6 +8,9 @@ Pages, the API and exports ask here, so a new view of a run hides the same thing
 
 STAFF_ONLY_RUN_FIELDS = ("worker_host", "code_version", "error_details")
 SERVER_CONFIG_KEYS = ("data_root",)
+# A usefulness score's result records how the worker that scored it was built and where it
+# ran (the code's commit, the device, every package version): the same kind of detail.
+STAFF_ONLY_RESULT_KEYS = ("git_commit", "device", "versions", "data_root")
 
 
 def sees_server_details(user) -> bool:
@@ -23,3 +26,10 @@ def public_config(config):
 
 def config_for_viewer(config, *, user):
     return config if sees_server_details(user) else public_config(config)
+
+
+def result_for_viewer(result, *, user):
+    """A usefulness score's result, without how and where the server computed it unless staff."""
+    if sees_server_details(user) or not isinstance(result, dict):
+        return result
+    return {key: value for key, value in result.items() if key not in STAFF_ONLY_RESULT_KEYS}

@@ -121,6 +121,8 @@ def _generators_for(text: str) -> dict[str, GeneratorModel]:
 def _draw(generation: GenerationRequest, clock: _Clock):
     started = time.perf_counter()
     models = _generators_for(generation.text)
+    # Checked before anything is loaded: a hand whose base is gone fails at once, with the reason.
+    bases = _hand_bases(generation, models) if generation.hand_id is not None else {}
     drawers, readers, versions = {}, {}, {}
     for name, model in sorted(models.items()):
         drawers[name] = _Timed(loaded.generator_for(model), clock, "draw_ms")
@@ -132,7 +134,7 @@ def _draw(generation: GenerationRequest, clock: _Clock):
             "evaluator": reader.name if reader is not None else None,
         }
     if generation.hand_id is not None:
-        _use_hand(generation, drawers, versions, clock)
+        _use_hand(generation, bases, drawers, versions, clock)
     clock.add("load_ms", started)
     sheet = write_glyphs(
         generation.text,
@@ -144,19 +146,51 @@ def _draw(generation: GenerationRequest, clock: _Clock):
     return sheet, versions
 
 
-def _use_hand(generation: GenerationRequest, drawers: dict, versions: dict, clock: _Clock) -> None:
-    """Draw the characters the user's hand learned with its adapted generators (the rest: default)."""
-    from ml.hands.drawer import HandDrawer
+def _hand_bases(generation: GenerationRequest, models: dict[str, GeneratorModel]) -> dict[str, GeneratorModel]:
+    """The generator each of the hand's adapted copies was learned from, by charset.
 
+    The characters the hand did not learn are drawn by that same base, not by today's
+    default: after an administrator publishes a new default, the old base keeps the page in
+    one style (and a different latent size cannot break the drawing). A base no longer
+    registered cannot be drawn with at all, so the request fails saying what to do.
+    """
     hand = generation.hand
     if hand is None or hand.status != "ready":
         raise ValueError("the chosen hand was deleted or is being re-learned; choose it again or the default")
+    bases = {}
+    for name, spec in hand.generators.items():
+        if name not in models:
+            continue
+        current, sha256 = models[name], spec.get("base_sha256") or ""
+        if not sha256 or sha256 == current.weights_sha256:
+            bases[name] = current
+            continue
+        base = GeneratorModel.objects.filter(weights_sha256=sha256).order_by("-created_at").first()
+        if base is None:
+            raise ValueError(
+                f"this hand was learned from generator {spec.get('base') or sha256[:12]}, which is no longer "
+                "available: learn it again"
+            )
+        bases[name] = base
+    return bases
+
+
+def _use_hand(generation: GenerationRequest, bases: dict, drawers: dict, versions: dict, clock: _Clock) -> None:
+    """Draw the characters the user's hand learned with its adapted generators (the rest: their base)."""
+    from ml.hands.drawer import HandDrawer
+
+    hand = generation.hand
     for name, spec in hand.generators.items():
         if name not in drawers:
             continue
+        base = bases[name]
+        fallback = drawers[name]
+        if base.weights_sha256 != versions[name]["sha256"]:
+            fallback = _Timed(loaded.generator_for(base), clock, "draw_ms")
+            versions[name].update(generator=base.name, sha256=base.weights_sha256)
         adapted = loaded.generator_file(spec["file"], spec["sha256"])
-        ids = {drawers[name].charset.class_of(ch) for ch in spec["chars"]} - {None}
-        drawers[name] = _Timed(HandDrawer(drawers[name], adapted, ids), clock, "draw_ms")
+        ids = {fallback.charset.class_of(ch) for ch in spec["chars"]} - {None}
+        drawers[name] = _Timed(HandDrawer(fallback, adapted, ids), clock, "draw_ms")
         versions[name]["hand"] = {"id": str(hand.pk), "sha256": spec["sha256"], "chars": "".join(spec["chars"])}
 
 

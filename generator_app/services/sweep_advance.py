@@ -178,19 +178,26 @@ def advance_sweep(*, sweep_id):
             finished = _finish_if_done(sweep, study)
         if sweep.error_message:
             Sweep.objects.filter(pk=sweep_id).exclude(status=SweepStatus.FAILED).update(error_message="")
-    except Exception as error:
+    except Exception:
         logger.exception("sweep %s: advancing failed", sweep_id)
-        _note_error(sweep_id, f"{type(error).__name__}: {error}")
+        _note_error(sweep_id)
         raise
     finally:
         _release_lease(sweep_id)
     return {"sweep": sweep_id, "told": told, "asked": asked, "finished": finished}
 
 
-def _note_error(sweep_id, message):
+STORAGE_ERROR_MESSAGE = "Bookkeeping with the study storage failed; see the worker log. The next pass retries."
+
+
+def _note_error(sweep_id):
     """Optuna's storage was unreachable or refused a call: say so on the sweep page. Its trials
-    keep running and the next successful pass (beat) clears the note."""
-    Sweep.objects.filter(pk=sweep_id).exclude(status=SweepStatus.FAILED).update(error_message=message[:5000])
+    keep running and the next successful pass (beat) clears the note.
+
+    Only a generic note: the error itself (a database driver's names the storage's host and
+    user) is in the worker log, while the sweep page and API are read by every signed-in user.
+    """
+    Sweep.objects.filter(pk=sweep_id).exclude(status=SweepStatus.FAILED).update(error_message=STORAGE_ERROR_MESSAGE)
 
 
 def advance_running_sweeps():

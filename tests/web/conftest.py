@@ -173,10 +173,25 @@ def celery_worker(transactional_db, _session_celery_worker):
 
 @pytest.fixture(autouse=True)
 def _fresh_request_rates():
-    """The per-user API rate is counted per process without Redis: each test starts from zero."""
+    """Every throttle counter starts from zero in each test.
+
+    Without Redis the per-user rate is counted per process; with Redis every counter
+    (anonymous 401s included) lives in the shared cache for its whole window, so one
+    test's requests would throttle the next. Clearing the Redis cache is safe because
+    the settings put it on its own database, never the broker's (checked here, so a
+    REDIS_CACHE_URL pointed at the broker cannot flush queued tasks). The database
+    cache is left alone: its table lives in the test database, and touching it would
+    need database access that not every test has.
+    """
     from django.core.cache import caches
 
-    caches["request_rates"].clear()
+    for alias in ("default", "request_rates"):
+        config = settings.CACHES[alias]
+        if config["BACKEND"].endswith("DatabaseCache"):
+            continue
+        if config.get("LOCATION") and config["LOCATION"] == getattr(settings, "CELERY_BROKER_URL", None):
+            raise RuntimeError(f"cache {alias!r} shares the broker's Redis database; set REDIS_CACHE_URL")
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

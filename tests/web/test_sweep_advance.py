@@ -113,3 +113,18 @@ def test_one_process_advances_a_sweep_at_a_time(sweep):
     assert _take_lease(sweep.pk)
     assert advance_sweep(sweep_id=sweep.pk)["skipped"] == "another process is advancing it"
     assert not TrainingRun.objects.exists()
+
+
+def test_a_storage_failure_is_noted_on_the_sweep_without_naming_the_storage(sweep, monkeypatch, caplog):
+    from generator_app.models import Sweep
+    from generator_app.services import sweep_advance
+
+    def unreachable(_sweep):
+        raise RuntimeError('could not connect to server: host "db.internal" user "optuna_admin"')
+
+    monkeypatch.setattr(sweep_advance, "load_study", unreachable)
+    with pytest.raises(RuntimeError):
+        advance_sweep(sweep_id=sweep.pk)
+    note = Sweep.objects.get(pk=sweep.pk).error_message
+    assert note == sweep_advance.STORAGE_ERROR_MESSAGE and "db.internal" not in note
+    assert "db.internal" in caplog.text  # the operator still finds the cause in the worker log

@@ -73,6 +73,22 @@ def test_only_staff_may_ask_and_bad_requests_get_a_400(media_root, staff, ann):
 
 
 @pytest.mark.django_db
+def test_how_and_where_the_server_scored_is_shown_to_staff_only(media_root, staff, ann):
+    generator = _generator("digits-v1", "digits")
+    UsefulnessScore.objects.create(
+        generator=generator, status=JobStatus.SUCCEEDED, finished_at=timezone.now(), config={"seed": 0},
+        result={"rows": ROWS, "real_test_images": 10000, "git_commit": "0123abc", "device": "1 x H200",
+                "versions": {"keras": "3.0"}},
+    )  # fmt: skip
+    public = api_for(ann).get(API).json()["results"][0]["result"]
+    assert public["rows"] == ROWS and public["real_test_images"] == 10000
+    assert not {"git_commit", "device", "versions"} & set(public)
+    assert "0123abc" not in api_for(ann).get(API).content.decode()
+    seen = api_for(staff).get(API).json()["results"][0]["result"]
+    assert seen["git_commit"] == "0123abc" and seen["device"] == "1 x H200"
+
+
+@pytest.mark.django_db
 def test_the_score_shows_on_the_run_page_and_the_admin_page(media_root, staff, ann, client):
     run = TrainingRun.objects.create(name="r", architecture="cgan-strong", epochs_total=1, epochs_done=1,
                                      status=RunStatus.SUCCEEDED, created_by=staff, hyperparameters={"epochs": 1},
