@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -117,13 +118,20 @@ def start_learning(*, hand: Hand, config: dict | None = None) -> Hand:
         raise ValidationError({"hand": "This hand is already learning."})
     if not hand.glyphs.filter(dropped=False, sheet__status=SheetStatus.DONE).exists():
         raise ValidationError({"hand": "Upload a filled-in sheet first: there are no glyphs to learn from."})
-    hand.status = HandStatus.QUEUED
-    hand.progress = 0.0
-    hand.error_message = ""
-    hand.cancel_requested = False
-    hand.adapt_config = {"steps": settings.HANDGEN_HAND_ADAPT_STEPS, **(config or {})}
-    hand.full_clean()
     with transaction.atomic():
+        # One adaptation per user at a time, since each holds a worker for minutes; the owner's
+        # row is locked so that two posts at once cannot both pass the check.
+        get_user_model().objects.select_for_update().filter(pk=hand.owner_id).first()
+        busy = Hand.objects.filter(owner_id=hand.owner_id, status__in=[HandStatus.QUEUED, HandStatus.LEARNING])
+        if busy.exclude(pk=hand.pk).exists():
+            raise ValidationError({"hand": "Another of your hands is already learning: wait until it has "
+                                           "finished, or cancel it."})
+        hand.status = HandStatus.QUEUED
+        hand.progress = 0.0
+        hand.error_message = ""
+        hand.cancel_requested = False
+        hand.adapt_config = {"steps": settings.HANDGEN_HAND_ADAPT_STEPS, **(config or {})}
+        hand.full_clean()
         hand.save()
         transaction.on_commit(lambda: _send("train_hand", hand.pk, on_error=_fail_hand_unqueued))
     return hand

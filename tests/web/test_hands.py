@@ -174,8 +174,8 @@ def test_hand_pages_and_the_pdf_load_neither_opencv_nor_keras_in_the_web_process
     assert not loaded & {"cv2", "keras", "tensorflow", "jax"}
 
 
-def _hand_with_glyphs(owner, chars):
-    hand = create_hand(owner=owner, name="quick")
+def _hand_with_glyphs(owner, chars, name="quick"):
+    hand = create_hand(owner=owner, name=name)
     sheet = HandSheet.objects.create(hand=hand, status=SheetStatus.DONE)
     for k, ch in enumerate(chars):
         HandGlyph.objects.create(hand=hand, sheet=sheet, char=ch, sample=k, pixels=bytes(784))
@@ -219,3 +219,52 @@ def test_learning_needs_kept_glyphs(ann):
     hand = create_hand(owner=ann, name="empty")
     with pytest.raises(ValidationError, match="no glyphs to learn from"):
         start_learning(hand=hand)
+
+
+@pytest.fixture
+def no_broker(monkeypatch):
+    sent = []
+    monkeypatch.setattr("generator_app.services.hands._send", lambda name, pk, **kw: sent.append((name, pk)))
+    return sent
+
+
+@pytest.mark.django_db
+def test_the_hand_posts_that_queue_work_spend_the_generation_budget(client, ann, bob, monkeypatch, no_broker):
+    from django.core.cache import cache
+    from rest_framework.throttling import SimpleRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"generate": "1/minute", "user": "600/minute"})
+    hand = _hand_with_glyphs(ann, "17")
+    client.force_login(ann)
+    assert client.post(reverse("hands"), {"name": "second"}).status_code == 302  # the one allowed
+    for route, data in [(reverse("hands"), {"name": "third"}),
+                        (reverse("hand_upload", args=[hand.pk]), {"image": SimpleUploadedFile("s.png", b"\x89PNG")}),
+                        (reverse("hand_learn", args=[hand.pk]), {})]:  # fmt: skip
+        response = client.post(route, data)
+        assert response.status_code == 429 and int(response["Retry-After"]) > 0, route
+        assert "Too many requests: try again in" in response.content.decode(), route
+    assert not Hand.objects.filter(name="third").exists() and HandSheet.objects.count() == 1  # the glyphs' own
+    assert Hand.objects.get(pk=hand.pk).status == HandStatus.DRAFT
+    client.force_login(bob)  # a budget per user
+    assert client.post(reverse("hands"), {"name": "bobs"}).status_code == 302
+    cache.clear()
+
+
+@pytest.mark.django_db
+def test_one_hand_learns_at_a_time_per_owner(client, ann, bob, no_broker):
+    from django.core.cache import cache
+
+    cache.clear()
+    first = _hand_with_glyphs(ann, "17")
+    start_learning(hand=first)
+    second = _hand_with_glyphs(ann, "28", name="second")
+    client.force_login(ann)
+    response = client.post(reverse("hand_learn", args=[second.pk]))
+    assert response.status_code == 400
+    assert "Another of your hands is already learning" in response.content.decode()
+    assert Hand.objects.get(pk=second.pk).status == HandStatus.DRAFT
+    start_learning(hand=_hand_with_glyphs(bob, "39"))  # another owner is not held up
+    Hand.objects.filter(pk=first.pk).update(status=HandStatus.READY)
+    assert start_learning(hand=Hand.objects.get(pk=second.pk)).status == HandStatus.QUEUED
+    cache.clear()
