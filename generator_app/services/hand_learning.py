@@ -21,7 +21,7 @@ from django.db import transaction
 from generator_app.models import Hand, HandGlyph, HandStatus, SheetStatus
 
 from .generation_charsets import writing_charsets
-from .hands import hand_folder
+from .hands import end_learning, hand_folder
 from .pretrained import file_sha256
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def _training_sets(hand: Hand) -> dict[str, tuple[object, list[str], np.ndarray]
 
 
 def _end(hand_id, status: str, message: str = "") -> None:
-    Hand.objects.filter(pk=hand_id, status=HandStatus.LEARNING).update(status=status, error_message=message)
+    end_learning(hand_id=hand_id, was=HandStatus.LEARNING, status=status, message=message)
 
 
 def learn_hand(*, hand_id) -> str:
@@ -106,7 +106,6 @@ def learn_hand(*, hand_id) -> str:
         return HandStatus.READY
     except (AdaptCancelled, _Stop):
         _end(hand_id, HandStatus.CANCELLED)
-        Hand.objects.filter(pk=hand_id, status=HandStatus.CANCELLED).update(cancel_requested=False)
         _remove_new_files(hand_id, locals().get("final", {}))
     except SoftTimeLimitExceeded:
         _end(hand_id, HandStatus.FAILED, f"Learning took longer than {settings.HANDGEN_HAND_SOFT_TIME_LIMIT} s.")

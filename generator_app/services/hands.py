@@ -101,7 +101,28 @@ def _fail_sheet_unqueued(pk, message):
 
 
 def _fail_hand_unqueued(pk, message):
-    Hand.objects.filter(pk=pk, status=HandStatus.QUEUED).update(status=HandStatus.FAILED, error_message=message)
+    end_learning(hand_id=pk, was=HandStatus.QUEUED, status=HandStatus.FAILED, message=message)
+
+
+def end_learning(*, hand_id, was: str, status: str, message: str = "") -> None:
+    """Record a cancelled or failed learning run on a hand still ``was`` (queued or learning).
+
+    A hand that had learned before keeps its earlier generators (only a successful run
+    replaces them), so it goes back to ready and stays usable, the message kept for the page.
+    """
+    with transaction.atomic():
+        hand = Hand.objects.select_for_update().filter(pk=hand_id, status=was).first()
+        if hand is None:
+            return
+        if hand.generators:
+            hand.status, hand.progress = HandStatus.READY, 1.0
+            ending = message or "Learning was cancelled."
+            hand.error_message = f"{ending} The hand still writes as it learned before."
+        else:
+            hand.status, hand.error_message = status, message
+        hand.cancel_requested = False
+        hand.full_clean()
+        hand.save(update_fields=["status", "progress", "error_message", "cancel_requested", "updated_at"])
 
 
 def set_glyph_dropped(*, glyph: HandGlyph, dropped: bool) -> HandGlyph:
@@ -140,7 +161,7 @@ def start_learning(*, hand: Hand, config: dict | None = None) -> Hand:
 def cancel_learning(*, hand: Hand) -> Hand:
     """A queued hand stops at once; a learning one at its next progress report."""
     with transaction.atomic():
-        Hand.objects.filter(pk=hand.pk, status=HandStatus.QUEUED).update(status=HandStatus.CANCELLED)
+        end_learning(hand_id=hand.pk, was=HandStatus.QUEUED, status=HandStatus.CANCELLED)
         Hand.objects.filter(pk=hand.pk, status=HandStatus.LEARNING).update(cancel_requested=True)
     hand.refresh_from_db()
     return hand

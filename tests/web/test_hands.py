@@ -268,3 +268,37 @@ def test_one_hand_learns_at_a_time_per_owner(client, ann, bob, no_broker):
     Hand.objects.filter(pk=first.pk).update(status=HandStatus.READY)
     assert start_learning(hand=Hand.objects.get(pk=second.pk)).status == HandStatus.QUEUED
     cache.clear()
+
+
+LEARNED = {"digits": {"file": "hands/x/digits-1.keras", "sha256": "0" * 64, "base": "digits", "chars": ["1", "7"]}}
+
+
+@pytest.mark.django_db
+def test_a_ready_hand_relearned_then_cancelled_goes_back_to_ready_with_its_generators(client, ann, no_broker):
+    from generator_app.services.generation import check_hand
+    from generator_app.services.hands import cancel_learning
+
+    hand = _hand_with_glyphs(ann, "17")
+    Hand.objects.filter(pk=hand.pk).update(status=HandStatus.READY, generators=LEARNED)
+    start_learning(hand=Hand.objects.get(pk=hand.pk))
+    hand = cancel_learning(hand=hand)
+    assert hand.status == HandStatus.READY and hand.generators == LEARNED and not hand.cancel_requested
+    assert "cancelled" in hand.error_message and "still writes as it learned before" in hand.error_message
+    assert check_hand(ann, hand) == hand
+    client.force_login(ann)
+    assert "Learning was cancelled." in client.get(reverse("hand_detail", args=[hand.pk])).content.decode()
+    start_learning(hand=hand)
+    assert Hand.objects.get(pk=hand.pk).error_message == ""  # a new run clears it
+
+
+@pytest.mark.django_db
+def test_a_ready_hand_whose_relearning_fails_stays_ready_and_says_why(ann, default_generators, no_broker):
+    from generator_app.services.hand_learning import learn_hand
+
+    hand = _hand_with_glyphs(ann, "!?")
+    Hand.objects.filter(pk=hand.pk).update(status=HandStatus.READY, generators=LEARNED)
+    start_learning(hand=Hand.objects.get(pk=hand.pk))
+    assert learn_hand(hand_id=hand.pk) == HandStatus.READY
+    hand.refresh_from_db()
+    assert hand.generators == LEARNED
+    assert "none of the kept glyphs is a letter or digit" in hand.error_message
