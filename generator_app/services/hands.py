@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 import shutil
 import uuid
+import warnings
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from PIL import Image
 
 from generator_app.models import MAX_SHEET_BYTES, Hand, HandGlyph, HandSheet, HandStatus, SheetStatus
 
@@ -22,6 +24,9 @@ logger = logging.getLogger(__name__)
 
 SHEET_TYPES = {b"\xff\xd8\xff": "JPEG", b"\x89PNG\r\n\x1a\n": "PNG"}
 HEIC_BRANDS = (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftyphevc")
+# The worker's limit (ml.hands.extract.MAX_PIXELS), read here from the header alone: a small
+# file can declare a huge image, which decoding would allocate in full.
+MAX_SHEET_PIXELS = 60_000_000
 
 
 def hand_folder(hand: Hand) -> Path:
@@ -58,7 +63,7 @@ def delete_hand(*, hand: Hand) -> None:
 
 
 def check_sheet_file(upload) -> None:
-    """Refuse what cannot be a sheet photo before it is stored (size, then the file's first bytes)."""
+    """Refuse what cannot be a sheet photo before it is stored (size, first bytes, declared pixels)."""
     if upload is None:
         raise ValidationError({"image": "Choose a photo or scan of the filled-in sheet."})
     if upload.size > MAX_SHEET_BYTES:
@@ -70,6 +75,27 @@ def check_sheet_file(upload) -> None:
                                         "(on an iPhone: Settings → Camera → Formats → Most Compatible)."})
     if not any(head.startswith(magic) for magic in SHEET_TYPES):
         raise ValidationError({"image": "The file is not a JPEG or PNG image."})
+    _check_declared_size(upload)
+
+
+def _check_declared_size(upload) -> None:
+    """Refuse an image whose header declares too many pixels (Pillow decodes nothing until
+    asked). A header Pillow cannot read passes: the worker then says why it cannot read it."""
+    too_large = "The image is {}; at most {} million pixels (a 12-megapixel photo is plenty)."
+    limit = MAX_SHEET_PIXELS // 1_000_000
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                width, height = image.size
+    except Image.DecompressionBombError:  # Pillow's own ceiling, far above ours
+        raise ValidationError({"image": too_large.format("far too large", limit)}) from None
+    except Exception:  # noqa: BLE001
+        return
+    finally:
+        upload.seek(0)
+    if width * height > MAX_SHEET_PIXELS:
+        raise ValidationError({"image": too_large.format(f"{width}x{height} pixels", limit)})
 
 
 def upload_sheet(*, hand: Hand, upload) -> HandSheet:

@@ -302,3 +302,38 @@ def test_a_ready_hand_whose_relearning_fails_stays_ready_and_says_why(ann, defau
     hand.refresh_from_db()
     assert hand.generators == LEARNED
     assert "none of the kept glyphs is a letter or digit" in hand.error_message
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("size", "message"), [
+    ((9000, 9000), "The image is 9000x9000 pixels; at most 60 million pixels"),
+    ((20000, 20000), "The image is far too large; at most 60 million pixels"),
+])  # fmt: skip
+def test_a_small_png_declaring_a_huge_image_is_refused_before_it_is_stored(client, ann, size, message):
+    import io
+
+    from PIL import Image
+
+    from generator_app.services.hands import MAX_SHEET_PIXELS
+    from ml.hands.extract import MAX_PIXELS
+
+    assert MAX_SHEET_PIXELS == MAX_PIXELS  # the worker's limit, checked on the web side too
+    out = io.BytesIO()
+    Image.new("1", size).save(out, "PNG", optimize=True)
+    assert len(out.getvalue()) < 100_000
+    client.force_login(ann)
+    hand = create_hand(owner=ann, name="mine")
+    upload = SimpleUploadedFile("sheet.png", out.getvalue(), content_type="image/png")
+    response = client.post(reverse("hand_upload", args=[hand.pk]), {"image": upload})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not HandSheet.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_sheet_photo_within_the_pixel_limit_is_stored(client, ann, no_broker):
+    client.force_login(ann)
+    hand = create_hand(owner=ann, name="mine")
+    photo = SimpleUploadedFile("sheet.jpg", _sheet_photo(), content_type="image/jpeg")
+    assert client.post(reverse("hand_upload", args=[hand.pk]), {"image": photo}).status_code == 302
+    assert HandSheet.objects.filter(hand=hand).count() == 1
