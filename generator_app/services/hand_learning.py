@@ -22,7 +22,7 @@ from django.utils import timezone
 from generator_app.models import Hand, HandGlyph, HandStatus, SheetStatus
 
 from .generation_charsets import writing_charsets
-from .hands import hand_folder
+from .hands import end_learning, hand_folder
 from .pretrained import file_sha256
 
 logger = logging.getLogger(__name__)
@@ -55,13 +55,13 @@ def _training_sets(hand: Hand) -> dict[str, tuple[object, list[str], np.ndarray]
             for name, (chars, images) in sorted(by_charset.items())}
 
 
-def _end(hand_id, status: str, message: str = "") -> int:
-    return Hand.objects.filter(pk=hand_id, status=HandStatus.LEARNING).update(status=status, error_message=message)
+def _end(hand_id, status: str, message: str = "") -> bool:
+    return end_learning(hand_id=hand_id, was=HandStatus.LEARNING, status=status, message=message)
 
 
 def fail_stalled_learning(*, hand_id, message: str) -> bool:
     """End a learning hand whose worker died, through the same path as a failure in the worker."""
-    return bool(_end(hand_id, HandStatus.FAILED, message))
+    return _end(hand_id, HandStatus.FAILED, message)
 
 
 def learn_hand(*, hand_id) -> str:
@@ -113,7 +113,6 @@ def learn_hand(*, hand_id) -> str:
         return HandStatus.READY
     except (AdaptCancelled, _Stop):
         _end(hand_id, HandStatus.CANCELLED)
-        Hand.objects.filter(pk=hand_id, status=HandStatus.CANCELLED).update(cancel_requested=False)
         _remove_new_files(hand_id, locals().get("final", {}))
     except SoftTimeLimitExceeded:
         _end(hand_id, HandStatus.FAILED, f"Learning took longer than {settings.HANDGEN_HAND_SOFT_TIME_LIMIT} s.")

@@ -1,7 +1,8 @@
 """Pages of a user's own hands: list and create, review and upload, learn, cancel, rename, delete.
 
 Each view parses input, calls one service or selector and renders; another user's
-hand answers 404 (``hand_for_viewer``).
+hand answers 404 (``hand_for_viewer``). Posts that create a hand or queue a worker job
+spend the Generate page's budget, so the worker queue cannot be flooded from these pages.
 """
 
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from generator_app.selectors.hands import hand_for_viewer, hands_for, review_for
 from generator_app.services import hands as service
+from generator_app.throttles import GenerationCreateThrottle, Throttled, check_throttle, render_throttled
 from generator_app.views.hand_forms import HandNameForm, SheetUploadForm
 from ml.hands.template_pdf import template_pdf
 
@@ -30,6 +32,12 @@ def template(request):
 
 def hand_list(request):
     form = HandNameForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            check_throttle(request, GenerationCreateThrottle)
+        except Throttled as throttled:
+            return render_throttled(request, "generator_app/hands.html",
+                                    {"hands": hands_for(user=request.user), "form": form}, throttled)
     if request.method == "POST" and form.is_valid():
         try:
             hand = service.create_hand(owner=request.user, name=form.cleaned_data["name"])
@@ -50,6 +58,13 @@ def _detail(request, hand, *, upload_form=None, name_form=None, status=200):
     }, status=status)  # fmt: skip
 
 
+def _throttled_detail(request, hand, throttled):
+    messages.error(request, throttled.message)
+    response = _detail(request, hand, status=429)
+    response["Retry-After"] = str(int(throttled.wait or 0) + 1)
+    return response
+
+
 def hand_detail(request, pk):
     return _detail(request, hand_for_viewer(user=request.user, hand_id=pk))
 
@@ -57,6 +72,10 @@ def hand_detail(request, pk):
 @require_POST
 def upload_sheet(request, pk):
     hand = hand_for_viewer(user=request.user, hand_id=pk)
+    try:
+        check_throttle(request, GenerationCreateThrottle)
+    except Throttled as throttled:
+        return _throttled_detail(request, hand, throttled)
     form = SheetUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -82,6 +101,10 @@ def toggle_glyph(request, pk, glyph_id):
 @require_POST
 def learn(request, pk):
     hand = hand_for_viewer(user=request.user, hand_id=pk)
+    try:
+        check_throttle(request, GenerationCreateThrottle)
+    except Throttled as throttled:
+        return _throttled_detail(request, hand, throttled)
     try:
         service.start_learning(hand=hand)
     except ValidationError as error:

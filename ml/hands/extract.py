@@ -21,10 +21,13 @@ Errors are ``SheetError`` with a message a user can act on; nothing is returned 
 
 from __future__ import annotations
 
+import io
+import warnings
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+from PIL import Image
 
 from ml.data.normalise import GlyphError, normalise_ink
 from ml.hands.template import MARKER_DICT, PAGE_H, PAGE_W, Box, layout
@@ -71,6 +74,7 @@ def decode_photo(data: bytes) -> np.ndarray:
     buffer = np.frombuffer(data, np.uint8)
     if not len(buffer):
         raise SheetError("The file is empty.")
+    _check_declared_size(data)
     image = cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE)
     if image is None:
         raise SheetError("The file is not an image OpenCV can read (JPEG, PNG, WebP, TIFF or BMP).")
@@ -80,6 +84,23 @@ def decode_photo(data: bytes) -> np.ndarray:
     if scale < 1:
         image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     return image
+
+
+def _check_declared_size(data: bytes) -> None:
+    """Refuse before decoding what the header says is too large: a few kilobytes of PNG can
+    declare an image that would take gigabytes once decoded. A header Pillow cannot read is
+    left to OpenCV."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+    except Image.DecompressionBombError:
+        raise SheetError(f"The image is far too large: at most {MAX_PIXELS // 1_000_000} million pixels.") from None
+    except Exception:  # noqa: BLE001
+        return
+    if width * height > MAX_PIXELS:
+        raise SheetError(f"The image is too large: {width}x{height} pixels.")
 
 
 def _find_markers(grey: np.ndarray) -> dict[int, np.ndarray]:

@@ -174,8 +174,8 @@ def test_hand_pages_and_the_pdf_load_neither_opencv_nor_keras_in_the_web_process
     assert not loaded & {"cv2", "keras", "tensorflow", "jax"}
 
 
-def _hand_with_glyphs(owner, chars):
-    hand = create_hand(owner=owner, name="quick")
+def _hand_with_glyphs(owner, chars, name="quick"):
+    hand = create_hand(owner=owner, name=name)
     sheet = HandSheet.objects.create(hand=hand, status=SheetStatus.DONE)
     for k, ch in enumerate(chars):
         HandGlyph.objects.create(hand=hand, sheet=sheet, char=ch, sample=k, pixels=bytes(784))
@@ -219,3 +219,121 @@ def test_learning_needs_kept_glyphs(ann):
     hand = create_hand(owner=ann, name="empty")
     with pytest.raises(ValidationError, match="no glyphs to learn from"):
         start_learning(hand=hand)
+
+
+@pytest.fixture
+def no_broker(monkeypatch):
+    sent = []
+    monkeypatch.setattr("generator_app.services.hands._send", lambda name, pk, **kw: sent.append((name, pk)))
+    return sent
+
+
+@pytest.mark.django_db
+def test_the_hand_posts_that_queue_work_spend_the_generation_budget(client, ann, bob, monkeypatch, no_broker):
+    from django.core.cache import cache
+    from rest_framework.throttling import SimpleRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"generate": "1/minute", "user": "600/minute"})
+    hand = _hand_with_glyphs(ann, "17")
+    client.force_login(ann)
+    assert client.post(reverse("hands"), {"name": "second"}).status_code == 302  # the one allowed
+    for route, data in [(reverse("hands"), {"name": "third"}),
+                        (reverse("hand_upload", args=[hand.pk]), {"image": SimpleUploadedFile("s.png", b"\x89PNG")}),
+                        (reverse("hand_learn", args=[hand.pk]), {})]:  # fmt: skip
+        response = client.post(route, data)
+        assert response.status_code == 429 and int(response["Retry-After"]) > 0, route
+        assert "Too many requests: try again in" in response.content.decode(), route
+    assert not Hand.objects.filter(name="third").exists() and HandSheet.objects.count() == 1  # the glyphs' own
+    assert Hand.objects.get(pk=hand.pk).status == HandStatus.DRAFT
+    client.force_login(bob)  # a budget per user
+    assert client.post(reverse("hands"), {"name": "bobs"}).status_code == 302
+    cache.clear()
+
+
+@pytest.mark.django_db
+def test_one_hand_learns_at_a_time_per_owner(client, ann, bob, no_broker):
+    from django.core.cache import cache
+
+    cache.clear()
+    first = _hand_with_glyphs(ann, "17")
+    start_learning(hand=first)
+    second = _hand_with_glyphs(ann, "28", name="second")
+    client.force_login(ann)
+    response = client.post(reverse("hand_learn", args=[second.pk]))
+    assert response.status_code == 400
+    assert "Another of your hands is already learning" in response.content.decode()
+    assert Hand.objects.get(pk=second.pk).status == HandStatus.DRAFT
+    start_learning(hand=_hand_with_glyphs(bob, "39"))  # another owner is not held up
+    Hand.objects.filter(pk=first.pk).update(status=HandStatus.READY)
+    assert start_learning(hand=Hand.objects.get(pk=second.pk)).status == HandStatus.QUEUED
+    cache.clear()
+
+
+LEARNED = {"digits": {"file": "hands/x/digits-1.keras", "sha256": "0" * 64, "base": "digits", "chars": ["1", "7"]}}
+
+
+@pytest.mark.django_db
+def test_a_ready_hand_relearned_then_cancelled_goes_back_to_ready_with_its_generators(client, ann, no_broker):
+    from generator_app.services.generation import check_hand
+    from generator_app.services.hands import cancel_learning
+
+    hand = _hand_with_glyphs(ann, "17")
+    Hand.objects.filter(pk=hand.pk).update(status=HandStatus.READY, generators=LEARNED)
+    start_learning(hand=Hand.objects.get(pk=hand.pk))
+    hand = cancel_learning(hand=hand)
+    assert hand.status == HandStatus.READY and hand.generators == LEARNED and not hand.cancel_requested
+    assert "cancelled" in hand.error_message and "still writes as it learned before" in hand.error_message
+    assert check_hand(ann, hand) == hand
+    client.force_login(ann)
+    assert "Learning was cancelled." in client.get(reverse("hand_detail", args=[hand.pk])).content.decode()
+    start_learning(hand=hand)
+    assert Hand.objects.get(pk=hand.pk).error_message == ""  # a new run clears it
+
+
+@pytest.mark.django_db
+def test_a_ready_hand_whose_relearning_fails_stays_ready_and_says_why(ann, default_generators, no_broker):
+    from generator_app.services.hand_learning import learn_hand
+
+    hand = _hand_with_glyphs(ann, "!?")
+    Hand.objects.filter(pk=hand.pk).update(status=HandStatus.READY, generators=LEARNED)
+    start_learning(hand=Hand.objects.get(pk=hand.pk))
+    assert learn_hand(hand_id=hand.pk) == HandStatus.READY
+    hand.refresh_from_db()
+    assert hand.generators == LEARNED
+    assert "none of the kept glyphs is a letter or digit" in hand.error_message
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("size", "message"), [
+    ((9000, 9000), "The image is 9000x9000 pixels; at most 60 million pixels"),
+    ((20000, 20000), "The image is far too large; at most 60 million pixels"),
+])  # fmt: skip
+def test_a_small_png_declaring_a_huge_image_is_refused_before_it_is_stored(client, ann, size, message):
+    import io
+
+    from PIL import Image
+
+    from generator_app.services.hands import MAX_SHEET_PIXELS
+    from ml.hands.extract import MAX_PIXELS
+
+    assert MAX_SHEET_PIXELS == MAX_PIXELS  # the worker's limit, checked on the web side too
+    out = io.BytesIO()
+    Image.new("1", size).save(out, "PNG", optimize=True)
+    assert len(out.getvalue()) < 100_000
+    client.force_login(ann)
+    hand = create_hand(owner=ann, name="mine")
+    upload = SimpleUploadedFile("sheet.png", out.getvalue(), content_type="image/png")
+    response = client.post(reverse("hand_upload", args=[hand.pk]), {"image": upload})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not HandSheet.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_sheet_photo_within_the_pixel_limit_is_stored(client, ann, no_broker):
+    client.force_login(ann)
+    hand = create_hand(owner=ann, name="mine")
+    photo = SimpleUploadedFile("sheet.jpg", _sheet_photo(), content_type="image/jpeg")
+    assert client.post(reverse("hand_upload", args=[hand.pk]), {"image": photo}).status_code == 302
+    assert HandSheet.objects.filter(hand=hand).count() == 1

@@ -5,6 +5,7 @@ Each test would pass a request the server used to take (and spool, or crash on).
 
 import io
 import json
+import time
 
 import pytest
 from dataset_fixtures import handwriting_zip_bytes
@@ -132,6 +133,20 @@ def test_json_depth_ignores_brackets_inside_strings():
     assert json_depth(b'{"text": "[[[[{{", "options": {"width": [1, [2]]}}') == 4
     assert json_depth(nested(5000).encode()) == 5000
     assert json_depth(b'"\\"[["') == 0
+
+
+@pytest.mark.parametrize("body", [b'"' + b'\\"' * 400_000, b'"' * MiB, b'"' + b"\\" * MiB, b"[" * MiB])
+def test_json_depth_takes_linear_time_on_a_body_at_the_request_limit(body):
+    """Stripping strings with a regex retried at every quote took about an hour on the first body."""
+    started = time.perf_counter()
+    depth = json_depth(body, 64)
+    assert time.perf_counter() - started < 1.0
+    assert depth == (65 if body.startswith(b"[") else 0)  # stopped just past the limit
+
+
+def test_json_depth_still_counts_nesting_around_escaped_quotes():
+    assert json_depth(b'["a\\"]", [["x\\\\"]], {"k": "}}"}]') == 3
+    assert json_depth(b'[' * 100 + b'"unterminated [[[', 50) == 51
 
 
 @pytest.mark.django_db

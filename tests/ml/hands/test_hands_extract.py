@@ -74,3 +74,29 @@ def test_a_picture_without_the_sheet_or_not_a_picture_is_refused():
         extract_sheet(png.tobytes())
     with pytest.raises(SheetError, match="not an image"):
         extract_sheet(b"GIF89a not really")
+
+
+def _blank_png(width: int, height: int) -> bytes:
+    """A 1-bit PNG of zeros: a few kilobytes on disk, width x height bytes once decoded."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("1", (width, height)).save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("size", "reason"), [((9000, 9000), "9000x9000 pixels"), ((20000, 20000), "far too large")])
+def test_a_small_file_declaring_a_huge_image_is_refused_before_it_is_decoded(monkeypatch, size, reason):
+    from ml.hands import extract
+
+    data = _blank_png(*size)
+    assert len(data) < 100_000
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("decoded")
+
+    monkeypatch.setattr(extract.cv2, "imdecode", no_decoding)
+    with pytest.raises(SheetError, match=reason):
+        extract.decode_photo(data)
