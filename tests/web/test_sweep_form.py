@@ -131,3 +131,9 @@ def test_the_admin_shows_a_sweep_read_only_with_its_page_and_cancel(admin_client
     response = admin_client.post(reverse("admin:generator_app_sweep_cancel", args=[sweep.pk]), {"post": "yes"},
                                  follow=True)  # fmt: skip
     assert "has already ended" in response.content.decode()
+
+
+def test_the_new_sweep_page_is_the_run_form_with_its_own_title_and_button(admin_client, dataset):
+    page = admin_client.get(reverse("admin:generator_app_sweep_add")).content.decode()
+    assert "New sweep" in page and 'value="Save and start the sweep"' in page
+    assert "New training run" not in page and 'id="new-run-data"' in page
