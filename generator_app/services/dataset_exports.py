@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from generator_app.models import Dataset, DatasetExport, GeneratorModel, JobStatus
 from generator_app.models.dataset_export import export_file_path
+from generator_app.services.jobs import claim_job, fail_job
 from ml.export import plan
 
 logger = logging.getLogger(__name__)
@@ -102,24 +101,13 @@ def enqueue_export(*, export_id) -> None:
 
 
 def fail_export(*, export_id, message: str) -> bool:
-    with transaction.atomic():
-        export = DatasetExport.objects.select_for_update().filter(
-            pk=export_id, status__in=[JobStatus.PENDING, JobStatus.RUNNING]).first()
-        if export is None:
-            return False
-        export.status, export.error_message, export.finished_at = JobStatus.FAILED, message, timezone.now()
-        export.save(update_fields=["status", "error_message", "finished_at"])
-    return True
+    return fail_job(DatasetExport, job_id=export_id, message=message)
 
 
 def _claim(export_id) -> DatasetExport | None:
     """Take a pending export, or a running one whose worker died (past the hard time limit)."""
-    now = timezone.now()
-    stale = now - timedelta(seconds=settings.HANDGEN_EXPORT_TIME_LIMIT + 30)
-    claimed = DatasetExport.objects.filter(
-        Q(status=JobStatus.PENDING) | Q(status=JobStatus.RUNNING, started_at__lt=stale),
-        pk=export_id, attempts__lt=MAX_ATTEMPTS,
-    ).update(status=JobStatus.RUNNING, started_at=now, progress=0.0, attempts=F("attempts") + 1)
+    claimed = claim_job(DatasetExport, job_id=export_id, time_limit=settings.HANDGEN_EXPORT_TIME_LIMIT,
+                        max_attempts=MAX_ATTEMPTS)
     return DatasetExport.objects.select_related("generator", "proportions_from").get(pk=export_id) if claimed else None
 
 

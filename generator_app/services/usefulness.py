@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from generator_app.models import GeneratorModel, JobStatus, UsefulnessScore
+from generator_app.services.jobs import claim_job, fail_job
 
 logger = logging.getLogger(__name__)
 
@@ -67,23 +66,12 @@ def enqueue_usefulness_score(*, score_id) -> None:
 
 
 def fail_usefulness_score(*, score_id, message: str) -> bool:
-    with transaction.atomic():
-        score = UsefulnessScore.objects.select_for_update().filter(
-            pk=score_id, status__in=[JobStatus.PENDING, JobStatus.RUNNING]).first()
-        if score is None:
-            return False
-        score.status, score.error_message, score.finished_at = JobStatus.FAILED, message, timezone.now()
-        score.save(update_fields=["status", "error_message", "finished_at"])
-    return True
+    return fail_job(UsefulnessScore, job_id=score_id, message=message)
 
 
 def _claim(score_id) -> UsefulnessScore | None:
-    now = timezone.now()
-    stale = now - timedelta(seconds=settings.HANDGEN_USEFULNESS_TIME_LIMIT + 30)
-    claimed = UsefulnessScore.objects.filter(
-        Q(status=JobStatus.PENDING) | Q(status=JobStatus.RUNNING, started_at__lt=stale),
-        pk=score_id, attempts__lt=MAX_ATTEMPTS,
-    ).update(status=JobStatus.RUNNING, started_at=now, progress=0.0, attempts=F("attempts") + 1)
+    claimed = claim_job(UsefulnessScore, job_id=score_id, time_limit=settings.HANDGEN_USEFULNESS_TIME_LIMIT,
+                        max_attempts=MAX_ATTEMPTS)
     return UsefulnessScore.objects.select_related("generator").get(pk=score_id) if claimed else None
 
 
