@@ -88,7 +88,15 @@ def alnum() -> Charset:
                    aliases={c.upper(): 10 + i for i, c in enumerate(lower)})
 
 
-BUILTIN = {"digits": digits, "letters": letters, "letters-cased": letters_cased, "alnum": alnum}
+def alnum_cased() -> Charset:
+    """Digits then the `letters-cased` classes: one generator, so one style vector, for a whole page."""
+    cased = letters_cased()
+    return Charset("alnum-cased", tuple(string.digits) + cased.classes, case_aware=True,
+                   aliases={ch: 10 + class_id for ch, class_id in cased.aliases.items()})
+
+
+BUILTIN = {"digits": digits, "letters": letters, "letters-cased": letters_cased, "alnum": alnum,
+           "alnum-cased": alnum_cased}
 
 
 def get_charset(name: str) -> Charset:

@@ -144,6 +144,15 @@ def load_alnum(root=None) -> dict[str, LabelledImages]:
     return union_splits([load_mnist(root / "mnist"), load_letters_pool(root / "emnist-letters-partial")])
 
 
+def load_alnum_cased(root=None, *, distinct_forms: bool = False) -> dict[str, LabelledImages]:
+    """MNIST digits + the case-aware letters pool (`alnum-cased`, 51 classes); ``root`` holds both folders."""
+    from ml.data.union import union_splits
+
+    root = Path(root or default_data_root())
+    letters = load_letters_pool(root / "emnist-letters-partial", cased=True, distinct_forms=distinct_forms)
+    return union_splits([load_mnist(root / "mnist"), letters])
+
+
 def _needs_root(name: str, read):
     """Loaders for a user's data have no default location: they read the path they are given."""
     def load(root=None):
@@ -183,6 +192,7 @@ LOADERS = {
     "emnist-pool": lambda root=None: load_letters_pool(root),
     "emnist-pool-cased": lambda root=None: load_letters_pool(root, cased=True),
     "alnum": lambda root=None: load_alnum(root),
+    "alnum-cased": lambda root=None: load_alnum_cased(root),
     # data_root = a folder written by the importer (ml.data.stored), verified by checksum
     "imported": _needs_root("imported", _stored),
     # data_root = the raw source, read (and for fonts rendered) with default options
@@ -190,6 +200,7 @@ LOADERS = {
     "notmnist": _needs_root("notmnist", _notmnist),
     "folder": _needs_root("folder", _folder),
 }
+DISTINCT_FORMS_DATASETS = ("emnist-pool-cased", "alnum-cased")
 NEEDS_DATA_ROOT = ("imported", "fonts", "notmnist", "folder")
 
 
@@ -197,7 +208,9 @@ def load_named(name: str, root=None, *, distinct_forms: bool = False) -> dict[st
     if name not in LOADERS:
         raise ValueError(f"unknown dataset {name!r}; valid: {', '.join(sorted(LOADERS))}")
     if distinct_forms:
-        if name != "emnist-pool-cased":
-            raise ValueError("distinct_forms applies to the emnist-pool-cased dataset only")
+        if name not in DISTINCT_FORMS_DATASETS:
+            raise ValueError(f"distinct_forms applies to the {' and '.join(DISTINCT_FORMS_DATASETS)} datasets only")
+        if name == "alnum-cased":
+            return load_alnum_cased(root, distinct_forms=True)
         return load_letters_pool(root, cased=True, distinct_forms=True)
     return LOADERS[name](root)

@@ -21,8 +21,9 @@ PRETRAINED = Path(__file__).resolve().parents[1] / "pretrained" / "evaluators"
 # Which shipped evaluator scores a generator of each charset. A case-aware
 # generator is scored case-merged by the letters evaluator; its case is judged
 # separately by the letters-cased one (see ml.metrics.scoring).
-SCORING_EVALUATOR = {"digits": "digits", "letters": "letters", "letters-cased": "letters", "alnum": "alnum"}
-CASE_EVALUATOR = {"letters-cased": "letters-cased"}
+SCORING_EVALUATOR = {"digits": "digits", "letters": "letters", "letters-cased": "letters", "alnum": "alnum",
+                     "alnum-cased": "alnum"}
+CASE_EVALUATOR = {"letters-cased": "letters-cased", "alnum-cased": "letters-cased"}
 
 
 class Evaluator:

@@ -13,7 +13,7 @@ from ml.models import catalog
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 LOSSES = ("ns", "saturating", "hinge")
 UPDATES = ("alternating", "simultaneous")
-DATASETS = ("mnist", "emnist-letters", "emnist-pool", "emnist-pool-cased", "alnum", "imported", "fonts", "notmnist",
+DATASETS = ("mnist", "emnist-letters", "emnist-pool", "emnist-pool-cased", "alnum", "alnum-cased", "imported", "fonts", "notmnist",
             "folder", "fixture")
 # Datasets with no default location (ml.data.sources.NEEDS_DATA_ROOT): "imported" is a folder the
 # dataset importer wrote (MEDIA_ROOT/datasets/<id>), the others a raw source folder or ZIP.
@@ -117,8 +117,8 @@ def validate_config(raw: dict) -> dict:
     for flag in ("conditional", "batch_norm", "balanced", "mixed_precision", "distinct_forms"):
         if not isinstance(cfg[flag], bool):
             problems.append(f"{flag} must be true or false")
-    if cfg["distinct_forms"] is True and cfg["dataset"] != "emnist-pool-cased":
-        problems.append("distinct_forms applies to the emnist-pool-cased dataset only")
+    if cfg["distinct_forms"] is True and cfg["dataset"] not in ("emnist-pool-cased", "alnum-cased"):
+        problems.append("distinct_forms applies to the emnist-pool-cased and alnum-cased datasets only")
     if not cfg["conditional"] and cfg["aux_weight"]:
         problems.append("an unconditional model cannot use aux_weight")
     for key, allowed in catalog.ARCHITECTURES[arch]["choices"].items():
