@@ -12,17 +12,16 @@ Why it is shaped this way:
   Every glyph of a request starts from one base vector derived from the style
   seed and mixes in a little per-glyph noise, so the page looks written by one
   person while two e's are not pixel copies.
-- *A glyph pool, not one draw per character.* Each class gets at most
-  ``variants`` distinct drawings per request, used in turn (the n-th 'e' of
-  the text takes variant n mod ``variants``): neighbouring repeats ("ll")
-  differ, and a 1,000-character text needs about as many generator rows as it
-  has distinct characters × ``variants`` instead of 1,000.
+- *Every occurrence its own drawing.* The n-th 'e' of the text is drawn from
+  noise keyed by (class, n), so a long page does not repeat a few stamps of
+  each letter; it still costs one generator row per character, all in one call.
 - *One batched call per generator per attempt.* All slots of a generator are
   drawn in one call, read by its evaluator in one call, and only the failures
   are drawn again, with fresh noise derived from the seed and the attempt
   number, so the result is still a pure function of (text, seed, models).
-- *Redraw what cannot be read.* A blank glyph, or one the evaluator reads as
-  another class, is redrawn up to ``max_redraws`` times; when every attempt
+- *Redraw what cannot be read.* A blank glyph, one with a speck beside the
+  character (``ml.render.speck_counts``), or one the evaluator reads as another
+  class, is redrawn up to ``max_redraws`` times; when every attempt
   fails the best one is kept (ink first, then the evaluator's probability of
   the wanted class), so the text is always complete.
 """
@@ -37,9 +36,8 @@ from typing import Protocol
 import numpy as np
 
 from ml.data.charset import Charset
-from ml.render import glyphs_are_blank, is_drawn_procedurally
+from ml.render import glyphs_are_blank, is_drawn_procedurally, speck_counts
 
-DEFAULT_VARIANTS = 4
 DEFAULT_MAX_REDRAWS = 3
 # Share of per-glyph noise mixed into the style vector: attempt 0 stays close
 # to the hand; each redraw moves further away from a region that drew badly.
@@ -63,7 +61,7 @@ class GlyphReader(Protocol):
 
 @dataclass
 class Slot:
-    """One distinct drawing: a class of one generator, in one variant."""
+    """One drawing: a class of one generator, for its ``variant``-th occurrence in the text."""
 
     drawer: str
     class_id: int
@@ -71,6 +69,7 @@ class Slot:
     glyph: np.ndarray | None = None
     attempts: int = 0
     blank: bool = True
+    specks: int = 0  # ink components beside the character
     expected: int | None = None  # the reader's class for this glyph, None when unread
     read_as: str = ""  # the reader's top character ("" when unread)
     confidence: float = math.nan  # the reader's probability of read_as
@@ -80,7 +79,7 @@ class Slot:
     @property
     def accepted(self) -> bool:
         """Kept without another try: it has ink and, when read, reads as the wanted class."""
-        if self.blank:
+        if self.blank or self.specks:
             return False
         return self.expected is None or self.read_as_id == self.expected
 
@@ -106,7 +105,8 @@ class GlyphSheet:
             s = self.slots[k]
             out.append({
                 "index": i, "char": ch, "drawn": True, "generator": s.drawer, "class_id": s.class_id,
-                "variant": s.variant, "attempts": s.attempts, "blank": s.blank, "read_as": s.read_as,
+                "variant": s.variant, "attempts": s.attempts, "blank": s.blank, "specks": s.specks,
+                "read_as": s.read_as,
                 "confidence": None if math.isnan(s.confidence) else s.confidence,
                 "p_expected": None if math.isnan(s.p_expected) else s.p_expected,
                 "accepted": s.accepted,
@@ -138,9 +138,8 @@ def slot_latent(seed: int, drawer: str, base: np.ndarray, class_id: int, variant
     return (math.sqrt(1.0 - spread * spread) * base + spread * own).astype(np.float32)
 
 
-def _plan(text: str, drawers: dict[str, GlyphDrawer], variants: int) -> tuple[list[int | None], list[Slot]]:
+def _plan(text: str, drawers: dict[str, GlyphDrawer]) -> tuple[list[int | None], list[Slot]]:
     slots: list[Slot] = []
-    index: dict[tuple[str, int, int], int] = {}
     seen: dict[tuple[str, int], int] = {}
     slot_of: list[int | None] = []
     chosen: dict[str, str | None] = {}
@@ -156,18 +155,16 @@ def _plan(text: str, drawers: dict[str, GlyphDrawer], variants: int) -> tuple[li
         class_id = drawers[name].charset.class_of(ch)
         n = seen.get((name, class_id), 0)
         seen[(name, class_id)] = n + 1
-        key = (name, class_id, n % variants)
-        if key not in index:
-            index[key] = len(slots)
-            slots.append(Slot(drawer=name, class_id=class_id, variant=n % variants))
-        slot_of.append(index[key])
+        slot_of.append(len(slots))
+        slots.append(Slot(drawer=name, class_id=class_id, variant=n))
     return slot_of, slots
 
 
 def _read(slots: list[Slot], images: np.ndarray, reader: GlyphReader | None, source: Charset) -> None:
-    """Fill each slot's reading (blank check always; the evaluator when there is one)."""
-    for s, blank in zip(slots, glyphs_are_blank(images), strict=True):
-        s.blank = bool(blank)
+    """Fill each slot's reading (blank and speck checks always; the evaluator when there is one)."""
+    chars = [source.char_of(s.class_id) for s in slots]
+    for s, blank, specks in zip(slots, glyphs_are_blank(images), speck_counts(images, chars), strict=True):
+        s.blank, s.specks = bool(blank), int(specks)
     if reader is None:
         return
     for s in slots:
@@ -185,7 +182,8 @@ def _read(slots: list[Slot], images: np.ndarray, reader: GlyphReader | None, sou
 
 def _keep_better(old: Slot | None, new: Slot) -> Slot:
     def rank(s: Slot):
-        return (s.accepted, not s.blank, -1.0 if math.isnan(s.p_expected) else s.p_expected)
+        read = s.expected is None or s.read_as_id == s.expected
+        return (s.accepted, not s.blank, read, -s.specks, -1.0 if math.isnan(s.p_expected) else s.p_expected)
 
     return new if old is None or rank(new) > rank(old) else old
 
@@ -196,14 +194,13 @@ def write_glyphs(
     *,
     seed: int,
     readers: dict[str, GlyphReader | None] | None = None,
-    variants: int = DEFAULT_VARIANTS,
     max_redraws: int = DEFAULT_MAX_REDRAWS,
 ) -> GlyphSheet:
     """Draw the glyphs of ``text`` with ``drawers`` (by name) in the hand fixed by ``seed``."""
-    if variants < 1 or max_redraws < 0:
-        raise ValueError("variants must be >= 1 and max_redraws >= 0")
+    if max_redraws < 0:
+        raise ValueError("max_redraws must be >= 0")
     readers = readers or {}
-    slot_of, slots = _plan(text, drawers, variants)
+    slot_of, slots = _plan(text, drawers)
     calls: dict[str, int] = {}
     for name, drawer in drawers.items():
         mine = [k for k, s in enumerate(slots) if s.drawer == name]

@@ -11,7 +11,7 @@ Importable by the web process and by tests without TensorFlow or Django::
 ``is_drawn_procedurally`` is true.
 """
 
-from .glyphs import glyph_is_blank, glyphs_are_blank, ink_bbox, stroke_width
+from .glyphs import glyph_is_blank, glyphs_are_blank, ink_bbox, speck_counts, stroke_width
 from .layout import Layout, PlacedGlyph, layout_text
 from .options import RenderOptions
 from .punctuation import is_drawn_procedurally, punctuation_supported
@@ -32,5 +32,6 @@ __all__ = [
     "render_image",
     "render_png",
     "render_svg",
+    "speck_counts",
     "stroke_width",
 ]

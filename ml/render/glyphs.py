@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .components import split_components
 from .contour import contour_length
 
 DEFAULT_INK_THRESHOLD = 64
@@ -177,24 +178,45 @@ class PreparedGlyph:
     ink_box: tuple[float, float, float, float]
 
 
-def prepare_glyph(glyph: object, threshold: int = DEFAULT_INK_THRESHOLD) -> PreparedGlyph | None:
-    """Clean a glyph and crop it to its ink; None when it is blank."""
+def _drop_specks(arr: np.ndarray, mask: np.ndarray, ch: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """(image, mask) without the ink components that are not part of ``ch`` (and their soft rims)."""
+    if ch is None:
+        return arr, mask
+    kept, specks = split_components(arr, mask, ch)
+    if not specks:
+        return arr, mask
+    dropped = _has_ink_neighbour(mask & ~kept) | (mask & ~kept)
+    return np.where(dropped & ~kept, 0, arr).astype(arr.dtype), kept
+
+
+def speck_counts(glyphs: np.ndarray, chars, threshold: int = DEFAULT_INK_THRESHOLD) -> np.ndarray:
+    """Per uint8 glyph of an (N, h, w) stack: the ink components that are not part of its character."""
+    stack = np.asarray(glyphs)
+    masks = _clean_masks(stack, threshold) if len(stack) else np.zeros(stack.shape, bool)
+    return np.array([split_components(img, m, ch)[1] for img, m, ch in zip(stack, masks, chars, strict=True)],
+                    dtype=np.int64)
+
+
+def prepare_glyph(glyph: object, threshold: int = DEFAULT_INK_THRESHOLD, char: str | None = None) -> PreparedGlyph | None:
+    """Clean a glyph (specks, and with ``char`` the components that are not part of it) and crop it to its ink;
+    None when it is blank."""
     arr = as_glyph_array(glyph)
     mask = _clean_mask(arr, threshold)
-    box = _mask_bbox(mask)
-    if _mask_is_blank(mask, box):
+    if _mask_is_blank(mask, _mask_bbox(mask)):
         return None
+    clean = np.where((arr >= threshold) & ~mask, 0, arr)  # drop the single-pixel specks
+    clean, mask = _drop_specks(clean, mask, char)
+    box = _mask_bbox(mask)
     assert box is not None
-    clean = np.where((arr >= threshold) & ~mask, 0, arr)  # drop the specks
     return _crop(clean, box)
 
 
-def prepare_glyphs(glyphs, threshold: int = DEFAULT_INK_THRESHOLD) -> list[PreparedGlyph | None]:
+def prepare_glyphs(glyphs, threshold: int = DEFAULT_INK_THRESHOLD, chars=None) -> list[PreparedGlyph | None]:
     """``prepare_glyph`` of each entry (None stays None), equal results, less time per glyph.
 
-    A page repeats each drawing (the writer reuses up to four per character class), so
-    each distinct glyph object is prepared once and its PreparedGlyph shared; same-sized
-    uint8 glyphs are cleaned and measured in one vectorised pass instead of one at a time.
+    The same glyph object at several positions (a caller may reuse a drawing) is prepared
+    once; same-sized uint8 glyphs are thresholded and measured in one vectorised pass.
+    ``chars[i]``, when given, is the character ``glyphs[i]`` draws, for the component clean-up.
     """
     out: list[PreparedGlyph | None] = [None] * len(glyphs)
     first: dict[int, int] = {}  # id(glyph) -> position of its first occurrence
@@ -206,16 +228,20 @@ def prepare_glyphs(glyphs, threshold: int = DEFAULT_INK_THRESHOLD) -> list[Prepa
         if isinstance(glyph, np.ndarray) and glyph.dtype == np.uint8 and glyph.ndim == 2 and min(glyph.shape) >= 2:
             batch.append(i)
         else:
-            out[i] = prepare_glyph(glyph, threshold)
+            out[i] = prepare_glyph(glyph, threshold, None if chars is None else chars[i])
     for shape in {glyphs[i].shape for i in batch}:
         members = [i for i in batch if glyphs[i].shape == shape]
         stack = np.stack([glyphs[i] for i in members])
         masks = _clean_masks(stack, threshold)
-        boxes, blank = _stack_boxes(masks)
+        _, blank = _stack_boxes(masks)
         clean = np.where((stack >= threshold) & ~masks, 0, stack)
         for k, i in enumerate(members):
-            if not blank[k]:
-                out[i] = _crop(clean[k], tuple(int(v) for v in boxes[k]))
+            if blank[k]:
+                continue
+            arr, mask = _drop_specks(clean[k], masks[k], None if chars is None else chars[i])
+            box = _mask_bbox(mask)
+            if box is not None:
+                out[i] = _crop(arr, box)
     for i, glyph in enumerate(glyphs):
         if glyph is not None and first[id(glyph)] != i:
             out[i] = out[first[id(glyph)]]

@@ -23,7 +23,9 @@ import numpy as np
 from .geometry import Affine, bounds
 from .glyphs import PreparedGlyph, bitmap_stroke_width, prepare_glyphs
 from .options import RenderOptions
+from .pen import Outline, glyph_slant, outline, repen, shear_to, upsample_factor
 from .punctuation import DOT_SCALE, is_drawn_procedurally, pen_strokes
+from .spacing import PROFILE_BINS, ink_profile, mark_profile, pair_advance
 from .typography import vertical_span
 
 # MNIST fits each digit into a 20 px box (EMNIST letters reach ~24 px), so a
@@ -108,44 +110,123 @@ class _Item:
     bitmap: np.ndarray | None = None
     strokes: tuple[np.ndarray, ...] = ()
     is_space: bool = False
+    gap: float = 0.0  # pen-lift gap to the next character's ink
+    profile: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (bins, left, right) of the ink
 
 
-def _jitter_map(opts: RenderOptions, noise: np.ndarray) -> Affine:
-    """Rotation, slant and baseline wobble about the pen point on the baseline."""
+@dataclass(frozen=True)
+class _Pen:
+    """The page's pen: one stroke width (page px) and one slant (degrees), or None to keep each glyph's own."""
+
+    width: float | None
+    slant: float | None
+
+
+def _jitter_map(opts: RenderOptions, noise: np.ndarray, shear: float | None = None) -> Affine:
+    """Slant (``shear`` = tan of the lean to add; None: the options' slant), rotation and baseline
+    wobble about the pen point on the baseline."""
     j = opts.jitter
-    return (
-        Affine.rotate(_ROTATION_JITTER * j * noise[2])
-        .then(Affine.slant(opts.slant))
-        .then(Affine.translate(0.0, _BASELINE_JITTER * j * noise[0] * opts.char_size))
-    )
+    lean = Affine(1.0, -shear, 0.0, 0.0, 1.0, 0.0) if shear is not None else Affine.slant(opts.slant or 0.0)
+    wobble = Affine.rotate(_ROTATION_JITTER * j * noise[2])
+    if shear is None:  # the original order: rotate, then the options' shear
+        return wobble.then(lean).then(Affine.translate(0.0, _BASELINE_JITTER * j * noise[0] * opts.char_size))
+    return lean.then(wobble).then(Affine.translate(0.0, _BASELINE_JITTER * j * noise[0] * opts.char_size))
 
 
 def _gap(opts: RenderOptions, noise: np.ndarray) -> float:
     return opts.char_size * (opts.letter_spacing + _GAP_JITTER * opts.jitter * noise[3])
 
 
-def _glyph_item(ch: str, index: int, prepared: PreparedGlyph | None, opts: RenderOptions, noise: np.ndarray) -> _Item:
-    cs = opts.char_size
-    if prepared is None:  # blank: keep its place so the rest of the text does not shift
-        return _Item(ch, index, advance=opts.x_height * cs * 0.6 + _gap(opts, noise))
+@dataclass(frozen=True)
+class _Sized:
+    """A prepared glyph with its page scale and, for the page's pen, its own stroke width and slant."""
+
+    glyph: PreparedGlyph
+    scale: float
+    target: float  # page px the ink should span vertically
+    shape: Outline | None = None  # for the page's pen
+    own_slant: float = 0.0  # degrees
+
+    @property
+    def own_width(self) -> float:
+        return self.shape.width if self.shape is not None else 0.0
+
+
+def _size(ch: str, prepared: PreparedGlyph, opts: RenderOptions, noise: np.ndarray, measure: bool) -> _Sized:
     x0, y0, x1, y1 = prepared.ink_box
-    ink_w, ink_h = x1 - x0, y1 - y0
     top, bottom = vertical_span(ch, opts.x_height, opts.descender)
-    target = (top - bottom) * cs * (1.0 + _SIZE_JITTER * opts.jitter * noise[1])
-    scale = min(target / ink_h, MAX_HEIGHT_BOOST * target / REFERENCE_INK_PX)
+    target = (top - bottom) * opts.char_size * (1.0 + _SIZE_JITTER * opts.jitter * noise[1])
+    scale = min(target / (y1 - y0), MAX_HEIGHT_BOOST * target / REFERENCE_INK_PX)
+    if not measure:
+        return _Sized(prepared, scale, target)
+    return _Sized(prepared, scale, target, outline(prepared, upsample_factor(scale)), glyph_slant(prepared.bitmap))
+
+
+def _pen_scale(sized: _Sized, pen_px: float) -> float:
+    """The scale at which the glyph, redrawn with a ``pen_px`` pen, still spans its target height.
+
+    Redrawing moves the outline by half the width change on each side, so the ink
+    height h (source px, own width w) becomes h + w' − w with w' = pen_px / s; solving
+    s · (h + pen_px / s − w) = target gives s = (target − pen_px) / (h − w).
+    """
+    _, y0, _, y1 = sized.glyph.ink_box
+    core = (y1 - y0) - sized.own_width
+    if core <= 1.0 or sized.target <= pen_px:
+        return sized.scale
+    limit = MAX_HEIGHT_BOOST * sized.target / REFERENCE_INK_PX
+    return min(max((sized.target - pen_px) / core, 0.5 * sized.scale), 2.0 * sized.scale, limit)
+
+
+def _page_pen(sized: list[_Sized], opts: RenderOptions) -> _Pen:
+    """The one pen of a uniform page: the options' width and slant, else the median of its glyphs."""
+    if not opts.uniform:
+        return _Pen(None, None)
+    if opts.pen_width is not None:
+        width = opts.pen_width * opts.char_size
+    else:
+        widths = [s.own_width * s.scale for s in sized if s.own_width > 0]
+        width = float(np.median(widths)) if widths else 0.1 * opts.char_size
+    if opts.slant is not None:
+        slant = float(opts.slant)
+    else:
+        slant = float(np.median([s.own_slant for s in sized])) if sized else 0.0
+    return _Pen(width, slant)
+
+
+def _glyph_item(ch: str, index: int, sized: _Sized | None, opts: RenderOptions, noise: np.ndarray,
+                pen: _Pen) -> _Item:
+    cs = opts.char_size
+    gap = _gap(opts, noise)
+    if sized is None:  # blank: keep its place so the rest of the text does not shift
+        return _Item(ch, index, advance=opts.x_height * cs * 0.6 + gap, gap=gap)
+    scale, glyph, shear, up = sized.scale, sized.glyph, None, 1
+    if pen.width is not None and sized.shape is not None:
+        scale = _pen_scale(sized, pen.width)
+        shear = shear_to(sized.own_slant, pen.slant)
+        redrawn = repen(sized.shape, pen.width / scale)
+        if redrawn is not None:  # else keep the source pixels
+            glyph, up = redrawn, sized.shape.upsample
+    x0, y0, x1, y1 = glyph.ink_box
+    ink_h = y1 - y0
+    top, bottom = vertical_span(ch, opts.x_height, opts.descender)
     above = top / (top - bottom)  # share of the ink box above the baseline
     local = (
-        Affine.translate(-x0, -(y0 + above * ink_h)).then(Affine.scale(scale)).then(_jitter_map(opts, noise))
+        Affine.translate(-x0, -(y0 + above * ink_h))
+        .then(Affine.scale(scale / up))
+        .then(_jitter_map(opts, noise, shear))
     )
     corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    extent = bounds(local.apply(corners))
     return _Item(
         ch,
         index,
-        advance=scale * ink_w + _gap(opts, noise),
+        advance=extent[2] + gap,
         local=local,
-        extent=bounds(local.apply(corners)),
-        scale=scale,
-        bitmap=prepared.bitmap,
+        extent=extent,
+        scale=scale / up,
+        bitmap=glyph.bitmap,
+        gap=gap,
+        profile=ink_profile(glyph.bitmap, local, cs / PROFILE_BINS),
     )
 
 
@@ -166,14 +247,18 @@ def _mark_item(ch: str, index: int, pen_px: float, opts: RenderOptions, noise: n
     dot_r = stroke_em * DOT_SCALE / 2.0
     right_em = max(float((s[:, 0] + (dot_r if len(s) == 1 else stroke_em / 2)).max()) for s in strokes)
     pad = width_px * DOT_SCALE / 2.0
+    gap = _gap(opts, noise)
+    extent = bounds(local.apply(np.concatenate(strokes)), pad=pad)
     return _Item(
         ch,
         index,
-        advance=right_em * cs + _gap(opts, noise),
+        advance=right_em * cs + gap,
         local=local,
-        extent=bounds(local.apply(np.concatenate(strokes)), pad=pad),
+        extent=extent,
         mark_pen=float(width_px),
         strokes=tuple(strokes),
+        gap=gap,
+        profile=mark_profile(extent, cs / PROFILE_BINS),
     )
 
 
@@ -246,15 +331,28 @@ def _measure(text: str, glyphs: Sequence[object | None], opts: RenderOptions) ->
             raise ValueError(
                 f"position {i}: no glyph for {ch!r}, and it is not punctuation the renderer draws"
             )
-    prepared = prepare_glyphs([glyphs[i] for i in drawn], opts.ink_threshold)
-    for i, glyph in zip(drawn, prepared, strict=True):
-        items[i] = _glyph_item(text[i], i, glyph, opts, noise[i])
+    prepared = prepare_glyphs([glyphs[i] for i in drawn], opts.ink_threshold, chars=[text[i] for i in drawn])
+    sized = {i: _size(text[i], glyph, opts, noise[i], opts.uniform)
+             for i, glyph in zip(drawn, prepared, strict=True) if glyph is not None}
+    pen = _page_pen(list(sized.values()), opts)
+    for i in drawn:
+        items[i] = _glyph_item(text[i], i, sized.get(i), opts, noise[i], pen)
     pens = _PenGauge(items, fallback=0.12 * opts.char_size)
     for i, ch in enumerate(text):
         if is_drawn_procedurally(ch):
-            items[i] = _mark_item(ch, i, pens.near(i), opts, noise[i])
+            items[i] = _mark_item(ch, i, pen.width if pen.width is not None else pens.near(i), opts, noise[i])
     # "\r\n" is one break; a lone "\r" is a break too.
-    return [it for i, it in enumerate(items) if not (text[i] == "\r" and text[i + 1 : i + 2] == "\n")]
+    kept = [it for i, it in enumerate(items) if not (text[i] == "\r" and text[i + 1 : i + 2] == "\n")]
+    _space_from_ink(kept, opts.char_size)
+    return kept
+
+
+def _space_from_ink(items: list[_Item | None], char_size: float) -> None:
+    """Set each character's advance from its ink and its right neighbour's (kerning on the ink profile)."""
+    for a, b in zip(items, items[1:], strict=False):
+        if a is None or b is None or a.profile is None or b.profile is None:
+            continue
+        a.advance = pair_advance(a.profile, a.extent, a.gap, b.profile, b.extent, char_size)
 
 
 def _paragraphs(items: list[_Item | None]) -> list[list[_Item]]:

@@ -44,29 +44,75 @@ def parse_hex_colour(value: str) -> tuple[int, int, int]:
 
 
 @dataclass(frozen=True)
+class OptionSpec:
+    """One render option's type, range and help: the form, the API schema and the checks read it here."""
+
+    kind: str  # "int", "real", "colour", "choice", "flag"
+    low: float | None = None
+    high: float | None = None
+    help: str = ""
+    optional: bool = False  # None is allowed (and means "the hand's own")
+    user: bool = False  # offered on the Generate page and in the API
+    user_low: float | None = None  # a tighter range for web requests (one request must not hold a worker)
+    user_high: float | None = None
+
+    def web_range(self) -> tuple[float | None, float | None]:
+        return (self.low if self.user_low is None else self.user_low,
+                self.high if self.user_high is None else self.user_high)
+
+
+OPTION_SPECS: dict[str, OptionSpec] = {
+    "width": OptionSpec("int", 32, 20000, "Image width in px; lines wrap at word boundaries to fit.",
+                        user=True, user_low=200, user_high=4000),
+    "char_size": OptionSpec("int", 8, 400, "Height of capitals and digits in px.", user=True, user_low=16,
+                            user_high=200),
+    "letter_spacing": OptionSpec("real", -0.5, 2.0, "Gap between the inks of neighbouring letters, × char size.",
+                                 user=True),
+    "word_spacing": OptionSpec("real", 0.0, 5.0, "Width of a space, × char size.", user=True),
+    "line_spacing": OptionSpec("real", 0.5, 5.0, "Baseline to baseline, × the ascender-to-descender height.",
+                               user=True),
+    "slant": OptionSpec("real", -45.0, 45.0, "Degrees every letter leans right (negative: left). "
+                        "Empty: the hand's own slant.", optional=True, user=True),
+    "pen_width": OptionSpec("real", 0.02, 0.3, "Stroke width, × char size. Empty: the hand's own pen.",
+                            optional=True, user=True),
+    "uniform": OptionSpec("flag", help="One pen width and one slant for the whole page. Off: each glyph keeps "
+                          "the strokes and lean the generator drew.", user=True),
+    "jitter": OptionSpec("real", 0.0, 1.0, "0 machine-regular … 1 sloppy: baseline, size, angle and spacing wobble.",
+                         user=True),
+    "ink": OptionSpec("colour", help="Ink colour, hex like #1a1a6e.", user=True),
+    "background": OptionSpec("choice", help="White or transparent.", user=True),
+    "seed": OptionSpec("int", 0, MAX_SEED, "Fixes the jitter."),
+    "margin": OptionSpec("int", 0, 2000, "px around the text; empty: half of char size.", optional=True),
+    "x_height": OptionSpec("real", 0.3, 1.0, "Height of a c e m n o … × char size."),
+    "descender": OptionSpec("real", 0.0, 1.0, "Depth of g j p q y below the baseline, × char size."),
+    "ink_threshold": OptionSpec("int", 1, 254, "Level above which a glyph pixel counts as ink."),
+}
+USER_OPTIONS = tuple(name for name, spec in OPTION_SPECS.items() if spec.user)
+
+
+def _check_spec(name: str, spec: OptionSpec, value: Any) -> None:
+    if value is None and spec.optional:
+        return
+    if spec.kind == "int":
+        _check_int(name, value, int(spec.low), int(spec.high))
+    elif spec.kind == "real":
+        _check_real(name, value, spec.low, spec.high)
+    elif spec.kind == "flag" and not isinstance(value, bool):
+        raise ValueError(f"{name} must be true or false, got {value!r}")
+
+
+@dataclass(frozen=True)
 class RenderOptions:
-    """How a text is laid out and painted.
+    """How a text is laid out and painted (each field's range and help: ``OPTION_SPECS``).
 
     Lengths given as plain numbers are relative to ``char_size`` (the pixel
     height of a capital, digit or ascender letter), so changing the size keeps
-    the proportions of the writing.
-
-    - width: image width in px; lines wrap inside ``width - 2 * margin``.
-    - char_size: px height of capitals, digits and ascender letters.
-    - letter_spacing: pen-lift gap between glyphs, × char_size.
-    - word_spacing: width of a space, × char_size.
-    - line_spacing: baseline-to-baseline distance, × the full ascender-to-descender
-      height (1.0 lets descenders touch the next line's capitals).
-    - slant: degrees, positive leans right like italics.
-    - jitter: 0 (machine-regular) … 1 (sloppy); random baseline, size, rotation
-      and spacing wobble, reproducible through ``seed``.
-    - ink: hex colour; background: "white" or "transparent".
-    - seed: fixes the jitter (the GAN style seed is the caller's business).
-    - margin: px around the text; None → half of char_size.
-    - x_height: height of a c e m n o r s u v w x z, × char_size.
-    - descender: depth of g j p q y below the baseline, × char_size.
-    - ink_threshold: 0..255 level above which a glyph pixel counts as ink
-      when cropping and checking for blank glyphs.
+    the proportions of the writing. With ``uniform`` the page is written with
+    one pen: every glyph is redrawn with one stroke width (``pen_width``, or the
+    median of the hand's glyphs) and sheared to one slant (``slant``, or the
+    median of the hand's glyphs), so a random hand differs from page to page
+    but not inside one. Without it, ``slant`` (None = 0) is a shear added to the
+    glyphs as drawn.
     """
 
     width: int = 1200
@@ -74,7 +120,9 @@ class RenderOptions:
     letter_spacing: float = 0.08
     word_spacing: float = 0.5
     line_spacing: float = 1.3
-    slant: float = 0.0
+    slant: float | None = None
+    pen_width: float | None = None
+    uniform: bool = True
     jitter: float = 0.3
     ink: str = "#1a1a6e"
     background: str = "white"
@@ -85,22 +133,11 @@ class RenderOptions:
     ink_threshold: int = 64
 
     def __post_init__(self) -> None:
-        _check_int("char_size", self.char_size, 8, 400)
-        _check_int("width", self.width, 32, 20000)
-        _check_real("letter_spacing", self.letter_spacing, -0.5, 2.0)
-        _check_real("word_spacing", self.word_spacing, 0.0, 5.0)
-        _check_real("line_spacing", self.line_spacing, 0.5, 5.0)
-        _check_real("slant", self.slant, -45.0, 45.0)
-        _check_real("jitter", self.jitter, 0.0, 1.0)
+        for name, spec in OPTION_SPECS.items():
+            _check_spec(name, spec, getattr(self, name))
         parse_hex_colour(self.ink)
         if self.background not in BACKGROUNDS:
             raise ValueError(f"background must be one of {', '.join(BACKGROUNDS)}, got {self.background!r}")
-        _check_int("seed", self.seed, 0, MAX_SEED)
-        if self.margin is not None:
-            _check_int("margin", self.margin, 0, 2000)
-        _check_real("x_height", self.x_height, 0.3, 1.0)
-        _check_real("descender", self.descender, 0.0, 1.0)
-        _check_int("ink_threshold", self.ink_threshold, 1, 254)
         need = 2 * self.margin_px + 2 * self.char_size
         if self.width < need:
             raise ValueError(

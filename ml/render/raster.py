@@ -81,6 +81,14 @@ def _mark_coverage(g: PlacedGlyph, box: tuple[int, int, int, int]) -> np.ndarray
     return np.asarray(canvas.reduce(ss), dtype=np.float32) / 255.0
 
 
+def glyph_alpha(g: PlacedGlyph, width: int, height: int) -> np.ndarray | None:
+    """One placed glyph's coverage on its own patch of the page (None when it lies off the page)."""
+    box = _patch_box(g, width, height)
+    if box is None:
+        return None
+    return _glyph_coverage(g, box, {}) if g.bitmap is not None else _mark_coverage(g, box)
+
+
 def coverage(layout: Layout) -> np.ndarray:
     """Ink coverage of the page, float32 (height, width) in 0..1."""
     page = np.zeros((layout.height, layout.width), dtype=np.float32)

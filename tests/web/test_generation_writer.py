@@ -70,14 +70,29 @@ def test_one_hand_latents_share_a_base_and_differ_per_glyph():
     assert not np.allclose(redraw, z[0])
 
 
-def test_repeated_characters_cycle_through_variants_in_one_batched_call():
+def test_every_occurrence_is_its_own_drawing_in_one_batched_call():
     gen = FakeGenerator(digits())
-    sheet = write_glyphs("1111111 22", {"digits": gen}, seed=1, variants=3)
+    sheet = write_glyphs("1111111 22", {"digits": gen}, seed=1)
     assert len(gen.calls) == 1  # everything in one generator call
-    assert len(gen.calls[0][0]) == 5  # '1' × 3 variants + '2' × 2
-    ones = [sheet.slot_of[i] for i in range(7)]
-    assert ones == [ones[0], ones[1], ones[2], ones[0], ones[1], ones[2], ones[0]]
-    assert ones[0] != ones[1]  # neighbouring repeats are different drawings
+    assert len(gen.calls[0][0]) == 9  # one row per character, no stamps
+    assert len({sheet.slot_of[i] for i in range(7)}) == 7
+    latents = {row.tobytes() for row in gen.calls[0][1]}
+    assert len(latents) == 9  # every drawing from its own noise
+
+
+def test_a_glyph_with_a_speck_is_redrawn_and_the_speck_recorded():
+    class SpeckFirst(FakeGenerator):
+        def draw(self, labels, z):
+            out = super().draw(labels, z)
+            if len(self.calls) == 1:
+                out[:, 24:26, 24:26] = 255  # a blob beside every bar of the first attempt
+            return out
+
+    gen = SpeckFirst(digits())
+    sheet = write_glyphs("12", {"digits": gen}, seed=3, max_redraws=2)
+    assert [len(labels) for labels, _ in gen.calls] == [2, 2]
+    assert all(s.attempts == 2 and s.specks == 0 and s.accepted for s in sheet.slots)
+    assert all(r["specks"] == 0 for r in sheet.records() if r["drawn"])
 
 
 def test_blank_glyphs_are_redrawn_with_fresh_noise_until_inked():
@@ -100,7 +115,7 @@ def test_blank_glyphs_are_redrawn_with_fresh_noise_until_inked():
 
 def test_an_always_blank_glyph_stops_after_n_redraws_and_the_text_stays_complete():
     gen = FakeGenerator(digits(), blank_when=lambda label, z: label == 3)
-    sheet = write_glyphs("33", {"digits": gen}, seed=0, max_redraws=2, variants=1)
+    sheet = write_glyphs("33", {"digits": gen}, seed=0, max_redraws=2)
     assert len(gen.calls) == 3
     slot = sheet.slots[sheet.slot_of[0]]
     assert slot.blank and slot.attempts == 3 and not slot.accepted

@@ -20,10 +20,18 @@ def test_case_merged_letters_alias_capitals():
     assert cs.class_of("Q") == cs.class_of("q") == 16 and not cs.case_aware
 
 
+def test_alnum_cased_is_digits_then_the_cased_letters():
+    cs = get_charset("alnum-cased")
+    assert cs.n_classes == 51 and cs.case_aware
+    assert cs.class_of("7") == 7 and cs.char_of(10) == "A"
+    assert cs.class_of("a") != cs.class_of("A") and cs.class_of("o") == cs.class_of("O")
+    assert cs.class_of("0") != cs.class_of("O")  # a digit is never a letter
+
+
 def test_charset_round_trip_and_unknown_name():
     cs = get_charset("alnum")
     assert Charset.from_dict(cs.to_dict()) == cs
-    with pytest.raises(ValueError, match="valid: alnum, digits"):
+    with pytest.raises(ValueError, match="valid: alnum, alnum-cased, digits"):
         get_charset("greek")
 
 

@@ -53,5 +53,9 @@ def glyphs():
 
 @pytest.fixture
 def still() -> RenderOptions:
-    """No jitter, no slant: positions follow the rules exactly."""
-    return RenderOptions(width=600, char_size=40, jitter=0.0, seed=1)
+    """No jitter, no slant, each glyph's own strokes: positions follow the geometric rules exactly.
+
+    The page pen (``uniform``) is tested on its own with stroke-like glyphs; a solid bar
+    has no stroke to even out.
+    """
+    return RenderOptions(width=600, char_size=40, jitter=0.0, seed=1, uniform=False)

@@ -1,0 +1,123 @@
+"""One pen per page: every drawn glyph redrawn with the page's stroke width and slant.
+
+Why: a GAN glyph's stroke weight and lean come from its latent vector, so the
+glyphs of one page differ in both even when they share a style vector, and a
+28 px glyph enlarged 2–5× is a blur. Here each glyph is enlarged once to about
+page resolution, its outline becomes a signed distance field, and the outline
+is moved in or out by half the difference between the glyph's own stroke width
+and the page's pen: the letter keeps its skeleton, every stroke of the page gets
+one width, and the edge is crisp at any size. Slant is measured from the ink's
+second moments and sheared to the page's slant by the layout.
+
+The distance transform is OpenCV's, imported on first use (the web process
+imports ``ml.render`` for its options and never draws).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from .glyphs import PreparedGlyph
+
+# A stroke may be thinned to this share of its own width at most (thinner, strokes break).
+MIN_THINNING = 0.55
+# ... and thickened to this many times its own width (thicker, counters fill in).
+MAX_THICKENING = 2.2
+# Upsampling limits: about page resolution, never below the source or above this.
+MAX_UPSAMPLE = 6
+# Source px of background kept around a glyph, room for the thickest pen.
+OUTLINE_PAD = 4
+# Slant correction is limited so a glyph whose moments say little (o, x) is not sheared wildly.
+MAX_SLANT_CORRECTION = 25.0
+
+
+def glyph_slant(bitmap: np.ndarray) -> float:
+    """Degrees the ink leans right (positive) or left, from its second moments.
+
+    The shear that makes x independent of y removes the lean: tan(slant) =
+    −cov(x, y) / var(y) with y pointing down.
+    """
+    weights = np.asarray(bitmap, dtype=np.float64)
+    total = weights.sum()
+    if total <= 0.0:
+        return 0.0
+    ys, xs = np.indices(weights.shape, dtype=np.float64)
+    my, mx = (weights * ys).sum() / total, (weights * xs).sum() / total
+    var_y = (weights * (ys - my) ** 2).sum() / total
+    if var_y <= 1e-9:
+        return 0.0
+    cov = (weights * (xs - mx) * (ys - my)).sum() / total
+    return math.degrees(math.atan(-cov / var_y))
+
+
+def shear_to(own: float, target: float) -> float:
+    """tan of the shear that takes a glyph leaning ``own`` degrees to ``target`` (correction capped)."""
+    own = min(max(own, target - MAX_SLANT_CORRECTION), target + MAX_SLANT_CORRECTION)
+    return math.tan(math.radians(target)) - math.tan(math.radians(own))
+
+
+def upsample_factor(scale: float) -> int:
+    """Source px → bitmap px so that one bitmap px is about one page px."""
+    return int(min(max(round(scale), 1), MAX_UPSAMPLE))
+
+
+def ridge_width(mask: np.ndarray) -> float:
+    """Stroke width in px: 2 × the median distance-to-background along the ridge (centre line), minus 1.
+
+    The median over the centre line is the width most of the strokes have; ends,
+    joins and blobs move it little, unlike an area / perimeter estimate.
+    """
+    import cv2
+
+    if not mask.any():
+        return 0.0
+    dist = cv2.distanceTransform(np.pad(mask, 1).astype(np.uint8), cv2.DIST_L2, 5)
+    ridge = (dist >= cv2.dilate(dist, np.ones((3, 3), np.uint8))) & (dist > 0)
+    return max(2.0 * float(np.median(dist[ridge])) - 1.0, 1.0)
+
+
+@dataclass(frozen=True, eq=False)
+class Outline:
+    """A glyph enlarged ``upsample`` times as a signed distance to its outline (bitmap px, > 0 inside)."""
+
+    signed: np.ndarray
+    width: float  # the glyph's own stroke width, source px
+    upsample: int
+
+
+def outline(glyph: PreparedGlyph, upsample: int) -> Outline:
+    """The glyph's outline field at ``upsample``× (room around it for the thickest pen)."""
+    import cv2
+
+    src = np.pad(glyph.bitmap, OUTLINE_PAD)
+    h, w = src.shape
+    big = np.asarray(
+        Image.fromarray(np.ascontiguousarray(src, dtype=np.float32)).resize(
+            (w * upsample, h * upsample), Image.Resampling.BICUBIC
+        ),
+        dtype=np.float32,
+    )
+    inside = big >= 0.5
+    to_edge_in = cv2.distanceTransform(inside.astype(np.uint8), cv2.DIST_L2, 5)
+    to_edge_out = cv2.distanceTransform((~inside).astype(np.uint8), cv2.DIST_L2, 5)
+    signed = np.where(inside, to_edge_in - 0.5, 0.5 - to_edge_out)
+    # The field of a thresholded image steps by whole pixels along a slanted edge; a light blur
+    # takes the staircase out of the outline without moving it.
+    signed = cv2.GaussianBlur(signed.astype(np.float32), (0, 0), sigmaX=max(0.35 * upsample, 0.7))
+    return Outline(signed=signed, width=ridge_width(inside) / upsample, upsample=upsample)
+
+
+def repen(shape: Outline, width: float) -> PreparedGlyph | None:
+    """The glyph drawn with strokes ``width`` source px wide (None if nothing is left)."""
+    width = min(max(width, MIN_THINNING * shape.width), MAX_THICKENING * shape.width)
+    shift = (width - shape.width) / 2.0 * shape.upsample
+    coverage = np.clip(shape.signed + shift + 0.5, 0.0, 1.0)
+    rows, cols = np.nonzero(coverage >= 0.5)
+    if rows.size == 0:
+        return None
+    box = (float(cols.min()), float(rows.min()), float(cols.max() + 1), float(rows.max() + 1))
+    return PreparedGlyph(bitmap=coverage.astype(np.float32), ink_box=box)
