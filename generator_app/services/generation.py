@@ -21,19 +21,18 @@ from generator_app.models import MAX_TEXT_LENGTH, GenerationRequest, GenerationS
 from generator_app.models.generation_request import generation_image_path
 from generator_app.models.validators import MAX_SEED
 from ml.render import RenderOptions
+from ml.render.options import OPTION_SPECS
+from ml.render.options import USER_OPTIONS as USER_OPTIONS
 
 from .generation_charsets import check_text_is_writable, writing_charsets
 
 logger = logging.getLogger(__name__)
 
-# The render options a user may choose; the jitter seed is the style seed, and the
-# typographic proportions (x-height, descender, ink threshold) stay the renderer's.
-USER_OPTIONS = (
-    "width", "char_size", "letter_spacing", "word_spacing", "line_spacing", "slant", "jitter", "ink",
-    "background",
-)  # fmt: skip
-# Tighter than the renderer's own limits: one request must not occupy a worker for minutes.
-OPTION_LIMITS = {"width": (200, 4000), "char_size": (16, 200)}
+# The render options a user may choose (OPTION_SPECS' ``user`` ones); the jitter seed is the
+# style seed, and the typographic proportions stay the renderer's. Where a spec gives a web
+# range it is tighter than the renderer's: one request must not occupy a worker for minutes.
+OPTION_LIMITS = {name: spec.web_range() for name, spec in OPTION_SPECS.items()
+                 if spec.user and spec.user_low is not None}  # fmt: skip
 
 
 def normalise_text(text: str) -> str:

@@ -1,14 +1,44 @@
-"""The Generate form: input shape only; the service decides what may be written."""
+"""The Generate form: input shape only; the service decides what may be written.
+
+The option fields are built from ``ml.render.options.OPTION_SPECS``, the one place
+their ranges and help live; this module only chooses labels and widgets.
+"""
 
 from django import forms
 
 from generator_app.models import MAX_TEXT_LENGTH
 from generator_app.models.validators import MAX_SEED
-from generator_app.services.generation import OPTION_LIMITS
 from ml.render import RenderOptions
+from ml.render.options import BACKGROUNDS, OPTION_SPECS, USER_OPTIONS
 
 DEFAULTS = RenderOptions()
-OPTION_FIELDS = ("width", "char_size", "letter_spacing", "line_spacing", "slant", "jitter", "ink", "background")
+OPTION_FIELDS = USER_OPTIONS
+LABELS = {
+    "width": "Image width (px)", "char_size": "Character size (px)", "letter_spacing": "Letter spacing",
+    "word_spacing": "Word spacing", "line_spacing": "Line spacing", "slant": "Slant (degrees)",
+    "pen_width": "Pen width", "uniform": "One pen for the page", "jitter": "Jitter (0–1)", "ink": "Ink colour",
+    "background": "Background",
+}  # fmt: skip
+STEPS = {"letter_spacing": "0.01", "word_spacing": "0.05", "line_spacing": "0.05", "slant": "1",
+         "pen_width": "0.01", "jitter": "0.05"}  # fmt: skip
+
+
+def option_field(name: str) -> forms.Field:
+    """A form field for one render option, with the range and help its spec gives."""
+    spec, initial = OPTION_SPECS[name], getattr(DEFAULTS, name)
+    common = {"label": LABELS.get(name, name), "help_text": spec.help, "initial": initial,
+              "required": not spec.optional}  # fmt: skip
+    low, high = spec.web_range()
+    if spec.kind == "int":
+        return forms.IntegerField(min_value=low, max_value=high, **common)
+    if spec.kind == "real":
+        return forms.FloatField(min_value=low, max_value=high,
+                                widget=forms.NumberInput(attrs={"step": STEPS.get(name, "any")}), **common)
+    if spec.kind == "flag":
+        return forms.BooleanField(**{**common, "required": False})
+    if spec.kind == "choice":
+        return forms.ChoiceField(choices=[(b, b.capitalize()) for b in BACKGROUNDS], **common)
+    return forms.CharField(widget=forms.TextInput(attrs={"type": "color"}), **common)
 
 
 class GenerationForm(forms.Form):
@@ -25,29 +55,10 @@ class GenerationForm(forms.Form):
     )  # fmt: skip
     hand = forms.ChoiceField(required=False, label="Hand", choices=[("", "Default hand")],
                              help_text="Your own hands appear here once they have learned.")
-    width = forms.IntegerField(
-        min_value=OPTION_LIMITS["width"][0], max_value=OPTION_LIMITS["width"][1], initial=DEFAULTS.width,
-        label="Image width (px)", help_text="Lines wrap at word boundaries to fit.",
-    )  # fmt: skip
-    char_size = forms.IntegerField(
-        min_value=OPTION_LIMITS["char_size"][0], max_value=OPTION_LIMITS["char_size"][1],
-        initial=DEFAULTS.char_size, label="Character size (px)",
-    )  # fmt: skip
-    letter_spacing = forms.FloatField(min_value=-0.5, max_value=2.0, initial=DEFAULTS.letter_spacing,
-                                      label="Letter spacing", widget=forms.NumberInput(attrs={"step": "0.01"}))  # fmt: skip
-    line_spacing = forms.FloatField(min_value=0.5, max_value=5.0, initial=DEFAULTS.line_spacing,
-                                    label="Line spacing", widget=forms.NumberInput(attrs={"step": "0.05"}))  # fmt: skip
-    slant = forms.FloatField(min_value=-45, max_value=45, initial=DEFAULTS.slant, label="Slant (degrees)",
-                             widget=forms.NumberInput(attrs={"step": "1"}))  # fmt: skip
-    jitter = forms.FloatField(min_value=0, max_value=1, initial=DEFAULTS.jitter, label="Jitter (0–1)",
-                              widget=forms.NumberInput(attrs={"step": "0.05"}))  # fmt: skip
-    ink = forms.CharField(initial=DEFAULTS.ink, label="Ink colour", widget=forms.TextInput(attrs={"type": "color"}))
-    background = forms.ChoiceField(
-        choices=[("white", "White"), ("transparent", "Transparent")], initial=DEFAULTS.background
-    )
 
     def __init__(self, *args, hands=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields.update({name: option_field(name) for name in OPTION_FIELDS})
         self.fields["hand"].choices = [("", "Default hand")] + [(str(h.pk), h.name) for h in hands]
 
     def options(self):

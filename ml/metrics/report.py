@@ -12,12 +12,18 @@ import math
 
 import numpy as np
 
+from ml.data.charset import Charset
 from ml.metrics.epoch import scoring_evaluators
+from ml.metrics.evaluator import shipped_evaluator
 from ml.metrics.reference import load_reference
 from ml.metrics.scoring import case_scores, score_images
 
 # Issue 8's targets: (minimum or maximum, value or factor of the reference).
 COND_ACC_TARGET = {"digits": 0.99, "letters": 0.95, "letters-cased": 0.95, "alnum": 0.95}
+# A generator of digits and letters is also read part by part, each part by its own
+# evaluator (the stronger readers), against that part's target and real-data figures.
+# (part, its evaluator, its REFERENCE.json entry, conditioning accuracy target)
+PARTS = {"alnum-cased": (("digits", "digits", "digits", 0.99), ("letters", "letters", "letters-cased", 0.98))}
 MIN_CLASS_TARGET = 0.90
 FID_FACTOR = 3.0
 
@@ -39,8 +45,12 @@ def evaluate_generator(path, n: int = 10_000, seed: int = 0) -> dict:
     metrics["cond_acc_min_class_char"] = gen.charset.char_of(int(metrics.pop("cond_acc_min_class_id")))
     if cased is not None:
         metrics.update(case_scores(cased, images, labels, gen.charset))
+    real = _real_test(gen.charset) if gen.charset.name in PARTS else None
+    parts = {name: _part_scores(evaluator_name, reference, target, images, labels, gen.charset, real)
+             for name, evaluator_name, reference, target in PARTS.get(gen.charset.name, ())}
     return {
         "generator": str(path),
+        "parts": parts,
         "charset": gen.charset.name,
         "architecture": gen.meta.get("architecture"),
         "n": n,
@@ -55,6 +65,54 @@ def evaluate_generator(path, n: int = 10_000, seed: int = 0) -> dict:
         "confusion_matrix": scores.confusion.tolist(),
         "reference": {k: v for k, v in load_reference().get(gen.charset.name, {}).items()
                       if isinstance(v, int | float | str)},
+    }
+
+
+def _real_test(charset: Charset):
+    """The real test images of a union charset, to read the real per-class figures beside the generated
+    ones; None when the datasets are not here."""
+    from ml.data.sources import load_named
+
+    try:
+        return load_named(charset.name)["test"]
+    except (OSError, ValueError):
+        return None
+
+
+def _part_scores(evaluator_name: str, reference: str, target: float, images, labels, charset: Charset,
+                 real=None) -> dict:
+    """The images of the classes that ``evaluator_name``'s evaluator reads, scored by it (and the real
+    test images of those classes, when given, for the per-class figures a generator is judged against)."""
+    evaluator = shipped_evaluator(evaluator_name)
+    ids = [i for i, ch in enumerate(charset.classes) if evaluator.charset.covers(ch)]
+    sub = Charset(f"{charset.name}:{evaluator_name}", tuple(charset.classes[i] for i in ids),
+                  case_aware=charset.case_aware,
+                  aliases={a: ids.index(c) for a, c in charset.aliases.items() if c in ids})
+    relabel = np.full(charset.n_classes, -1)
+    relabel[ids] = np.arange(len(ids))
+
+    def scored(imgs, lab, fid=True):
+        keep = relabel[lab] >= 0
+        return keep, score_images(evaluator, imgs[keep], relabel[lab[keep]], sub, with_fid=fid)
+
+    def by_class(values):
+        return {sub.char_of(i): (None if math.isnan(a) else float(a)) for i, a in enumerate(values)}
+
+    keep, scores = scored(images, labels)
+    m = scores.metrics
+    per_class = by_class(scores.per_class)
+    real_per_class = by_class(scored(real.images, real.labels, fid=False)[1].per_class) if real is not None else {}
+    ref = load_reference().get(reference, {})
+    return {
+        "evaluator": evaluator_name,
+        "images": int(keep.sum()),
+        "cond_acc": float(m["cond_acc"]),
+        "cond_acc_target": target,
+        "cond_acc_min_class": float(m["cond_acc_min_class"]),
+        "fid": float(m["fid"]),
+        "per_class_accuracy": per_class,
+        "reference": {k: v for k, v in ref.items() if isinstance(v, int | float | str)},
+        "reference_per_class": real_per_class,
     }
 
 
@@ -109,4 +167,17 @@ def format_report(result: dict) -> str:
                  "real test (10,000 each). Class-balanced throughout (ml/metrics/README.md).")
     per_class = sorted((v, k) for k, v in result["per_class_accuracy"].items() if v is not None)
     lines.append("weakest classes: " + ", ".join(f"{k} {v:.3f}" for v, k in per_class[:8]))
+    for name, part in result.get("parts", {}).items():
+        ref_part = part["reference"]
+        ok = "ok" if part["cond_acc"] >= part["cond_acc_target"] else "MISSED"
+        lines.append("")
+        lines.append(f"{name} ({part['images']:,} images, {part['evaluator']} evaluator): conditioning accuracy "
+                     f"{part['cond_acc']:.4f} (target >= {part['cond_acc_target']:.2f} {ok}; real data "
+                     f"{ref_part.get('cond_acc', float('nan')):.4f}), FID {part['fid']:.4f} (real "
+                     f"{ref_part.get('fid', float('nan')):.4f}, 3x = {3 * ref_part.get('fid', float('nan')):.4f})")
+        low = sorted((v, k) for k, v in part["per_class_accuracy"].items() if v is not None and v < MIN_CLASS_TARGET)
+        real = part["reference_per_class"]
+        lines.append("  classes below 0.90: " + (", ".join(
+            f"{k} {v:.3f} (real {real[k]:.3f})" if isinstance(real.get(k), int | float) else f"{k} {v:.3f}"
+            for v, k in low) or "none"))
     return "\n".join(lines)

@@ -21,10 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from .components import split_components
 from .glyphs import PreparedGlyph
 
-# A stroke may be thinned to this share of its own width at most (thinner, strokes break).
-MIN_THINNING = 0.55
+# A stroke may be thinned to this share of its own width at most: a GAN glyph's strokes are
+# uneven, and thinning by one offset breaks the thinner ones first.
+MIN_THINNING = 0.75
 # ... and thickened to this many times its own width (thicker, counters fill in).
 MAX_THICKENING = 2.2
 # Upsampling limits: about page resolution, never below the source or above this.
@@ -66,7 +68,11 @@ def upsample_factor(scale: float) -> int:
 
 
 def ridge_width(mask: np.ndarray) -> float:
-    """Stroke width in px: 2 × the median distance-to-background along the ridge (centre line), minus 1.
+    """Stroke width in px: 2 × the median distance-to-background along the ridge (centre line), − ½.
+
+    The distance is to the nearest background pixel's centre, so a stroke w px wide has
+    ridge values of (w + 1) / 2 for odd w and w / 2 (on two ridge pixels) for even w;
+    − ½ splits that difference.
 
     The median over the centre line is the width most of the strokes have; ends,
     joins and blobs move it little, unlike an area / perimeter estimate.
@@ -77,7 +83,7 @@ def ridge_width(mask: np.ndarray) -> float:
         return 0.0
     dist = cv2.distanceTransform(np.pad(mask, 1).astype(np.uint8), cv2.DIST_L2, 5)
     ridge = (dist >= cv2.dilate(dist, np.ones((3, 3), np.uint8))) & (dist > 0)
-    return max(2.0 * float(np.median(dist[ridge])) - 1.0, 1.0)
+    return max(2.0 * float(np.median(dist[ridge])) - 0.5, 1.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,13 +117,28 @@ def outline(glyph: PreparedGlyph, upsample: int) -> Outline:
     return Outline(signed=signed, width=ridge_width(inside) / upsample, upsample=upsample)
 
 
-def repen(shape: Outline, width: float) -> PreparedGlyph | None:
-    """The glyph drawn with strokes ``width`` source px wide (None if nothing is left)."""
+def repen(shape: Outline, width: float, char: str) -> PreparedGlyph | None:
+    """The glyph of ``char`` drawn with strokes ``width`` source px wide (None if nothing is left).
+
+    A faint tail of the source can come apart from its stroke at the new outline; such a
+    piece is a speck on the page and is dropped like the source's own (``components``).
+    """
     width = min(max(width, MIN_THINNING * shape.width), MAX_THICKENING * shape.width)
     shift = (width - shape.width) / 2.0 * shape.upsample
     coverage = np.clip(shape.signed + shift + 0.5, 0.0, 1.0)
+    inked = coverage >= 0.5
+    kept, specks = split_components(coverage, inked, char)
+    if specks:  # the dropped pieces and their soft rims go; the character's rim stays
+        coverage = np.where(_near(inked & ~kept, 1) & ~kept, 0.0, coverage)
     rows, cols = np.nonzero(coverage >= 0.5)
     if rows.size == 0:
         return None
     box = (float(cols.min()), float(rows.min()), float(cols.max() + 1), float(rows.max() + 1))
     return PreparedGlyph(bitmap=coverage.astype(np.float32), ink_box=box)
+
+
+def _near(mask: np.ndarray, reach: int) -> np.ndarray:
+    """``mask`` grown by ``reach`` px (the soft rim of the kept ink stays)."""
+    import cv2
+
+    return cv2.dilate(mask.astype(np.uint8), np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)) > 0

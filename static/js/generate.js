@@ -13,8 +13,9 @@
   const statusLine = document.getElementById("result-status");
   const figure = document.getElementById("result-figure");
   const image = document.getElementById("result-image");
-  const optionNames = ["width", "char_size", "letter_spacing", "line_spacing", "slant", "jitter", "ink", "background"];
-  const numeric = new Set(["width", "char_size", "letter_spacing", "line_spacing", "slant", "jitter"]);
+  // The option inputs the server rendered (built from the renderer's option specs).
+  const optionInputs = Array.from(form.querySelectorAll("details.options [name]"));
+  const optionNames = optionInputs.map((el) => el.name);
   const maxLength = Number(text.dataset.maxLength) || 1000;
   let current = null; // the request being shown
   let pollTimer = null;
@@ -54,10 +55,10 @@
 
   function payload() {
     const options = {};
-    optionNames.forEach((name) => {
-      const el = form.elements[name];
-      if (!el || el.value === "") return;
-      options[name] = numeric.has(name) ? Number(el.value) : el.value;
+    optionInputs.forEach((el) => {
+      if (el.type === "checkbox") { options[el.name] = el.checked; return; }
+      if (el.value === "") return;
+      options[el.name] = el.type === "number" ? Number(el.value) : el.value;
     });
     const body = { text: text.value.replace(/\r\n/g, "\n"), options: options };
     if (seed.value !== "") body.style_seed = Number(seed.value);
