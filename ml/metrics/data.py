@@ -16,6 +16,8 @@ DESCRIPTIONS = {
     "letters-cased": "EMNIST letters pool with case labels (load_letters_pool(cased=True)): same split, "
                      "case-unknown images left out for letters whose cases differ in shape",
     "alnum": "MNIST (official split) + EMNIST letters pool (documented split), letters shifted to ids 10..35",
+    "alnum-cased": "MNIST (official split) + EMNIST letters pool with case labels (ml.data.sources."
+                   "load_alnum_cased): digits 0..9, then the letters-cased classes",
 }
 
 
@@ -27,6 +29,10 @@ def real_sets(charset_name: str, root=None) -> dict[str, LabelledImages]:
         return load_letters_pool(root and f"{root}/emnist-letters-partial")
     if charset_name == "letters-cased":
         return load_letters_pool(root and f"{root}/emnist-letters-partial", cased=True)
+    if charset_name == "alnum-cased":
+        from ml.data.sources import load_alnum_cased
+
+        return load_alnum_cased(root)
     if charset_name == "alnum":
         digits, letters = real_sets("digits", root), real_sets("letters", root)
         cs = get_charset("alnum")

@@ -46,7 +46,7 @@ def evaluate_generator(path, n: int = 10_000, seed: int = 0) -> dict:
     if cased is not None:
         metrics.update(case_scores(cased, images, labels, gen.charset))
     real = _real_test(gen.charset) if gen.charset.name in PARTS else None
-    parts = {name: _part_scores(evaluator_name, reference, target, images, labels, gen.charset, real)
+    parts = {name: _part_scores(evaluator_name, reference, target, gen, n, seed, real)
              for name, evaluator_name, reference, target in PARTS.get(gen.charset.name, ())}
     return {
         "generator": str(path),
@@ -79,10 +79,14 @@ def _real_test(charset: Charset):
         return None
 
 
-def _part_scores(evaluator_name: str, reference: str, target: float, images, labels, charset: Charset,
-                 real=None) -> dict:
-    """The images of the classes that ``evaluator_name``'s evaluator reads, scored by it (and the real
-    test images of those classes, when given, for the per-class figures a generator is judged against)."""
+def _part_scores(evaluator_name: str, reference: str, target: float, gen, n: int, seed: int, real=None) -> dict:
+    """``n`` images of the classes ``evaluator_name``'s evaluator reads, scored by it (and the real test
+    images of those classes, when given, for the per-class figures a generator is judged against).
+
+    Each part gets its own ``n`` images, so its FID is taken at the sample size of the real
+    train-vs-test figure beside it (FID is biased upwards by small samples).
+    """
+    charset = gen.charset
     evaluator = shipped_evaluator(evaluator_name)
     ids = [i for i, ch in enumerate(charset.classes) if evaluator.charset.covers(ch)]
     sub = Charset(f"{charset.name}:{evaluator_name}", tuple(charset.classes[i] for i in ids),
@@ -90,6 +94,8 @@ def _part_scores(evaluator_name: str, reference: str, target: float, images, lab
                   aliases={a: ids.index(c) for a, c in charset.aliases.items() if c in ids})
     relabel = np.full(charset.n_classes, -1)
     relabel[ids] = np.arange(len(ids))
+    labels = np.asarray(ids, dtype=np.int32)[np.arange(n) % len(ids)]
+    images = gen.draw(labels, seed=seed)
 
     def scored(imgs, lab, fid=True):
         keep = relabel[lab] >= 0

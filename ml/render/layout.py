@@ -355,7 +355,7 @@ def _space_from_ink(items: list[_Item | None], char_size: float) -> None:
     for a, b in zip(items, items[1:], strict=False):
         if a is None or b is None or a.profile is None or b.profile is None:
             continue
-        a.advance = pair_advance(a.profile, a.extent, a.gap, b.profile, b.extent, char_size)
+        a.advance = pair_advance(a.profile, a.gap, b.profile, char_size)
 
 
 def _paragraphs(items: list[_Item | None]) -> list[list[_Item]]:

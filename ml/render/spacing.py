@@ -66,11 +66,15 @@ def _bands(left_pts: np.ndarray, right_pts: np.ndarray, band: float) -> Profile:
     return bands[present], left[present], right[present]
 
 
-def pair_advance(a: Profile, a_extent, gap: float, b: Profile, b_extent, char_size: float) -> float:
-    """Pen advance from letter ``a`` to letter ``b`` so their facing inks are ``gap`` apart."""
-    by_box = gap + a_extent[2] - b_extent[0]
+def pair_advance(a: Profile, gap: float, b: Profile, char_size: float) -> float:
+    """Pen advance from letter ``a`` to letter ``b`` so their facing inks are ``gap`` apart.
+
+    The boxes compared for the tuck limit are the inks' own extremes, not the bounds of
+    a sheared and rotated ink box, which reach past the ink.
+    """
     a_bands, _, a_right = a
     b_bands, b_left, _ = b
+    by_box = gap + float(a_right.max()) - float(b_left.min())
     lo = min(a_bands.min(), b_bands.min()) - BAND_REACH
     size = max(a_bands.max(), b_bands.max()) - lo + 1 + BAND_REACH
     reach = np.full(size, -np.inf)
