@@ -23,7 +23,7 @@ def test_case_merged_letters_alias_capitals():
 def test_charset_round_trip_and_unknown_name():
     cs = get_charset("alnum")
     assert Charset.from_dict(cs.to_dict()) == cs
-    with pytest.raises(ValueError, match="valid: alnum, digits"):
+    with pytest.raises(ValueError, match="valid: alnum, alnum-cased, digits"):
         get_charset("greek")
 
 
