@@ -1,17 +1,19 @@
-"""The admin's "New training run" form: one field per trainer option, validated by ml itself.
+"""The admin's "New training run" form: one field per trainer option, built from ml's schema.
 
-A blank option means "the architecture's default" (the page shows each default as the
-field's placeholder). ``clean`` runs ``ml.train.config.validate_config`` through
-``build_training_config`` and puts every problem next to the field it is about, so a bad
-value is a form error and nothing is queued.
+Each option field takes its type, range or choices, label and help from
+``ml.train.schema``, so the form cannot disagree with the trainer. A blank option means
+"the architecture's default" (the page shows each default as the field's placeholder).
+``clean`` builds the config once through ``build_training_config`` and puts each
+problem next to the field its key names, so a bad value is a form error and nothing is
+queued.
 """
 
 import json
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from generator_app.models import Dataset, WorkQueue
-from generator_app.models.validators import MAX_SEED
 from generator_app.selectors.datasets import default_training_dataset
 from generator_app.services.run_config import (
     FIXTURE,
@@ -20,34 +22,81 @@ from generator_app.services.run_config import (
     defaults_by_architecture,
 )
 from ml.models import catalog
-from ml.train.config import LOSSES, OPTIMIZERS, UPDATES, ConfigError
+from ml.train import schema
+from ml.train.config import ConfigError
 
 DEFAULT = ("", "architecture default")
 BOOL_CHOICES = [DEFAULT, ("true", "yes"), ("false", "no")]
+# Optimizer settings with a field of their own: {setting: field name after "g_" or "d_"}.
 OPTIMIZER_FIELDS = {"name": "optimizer_name", "learning_rate": "learning_rate", "beta_1": "beta_1"}
+# Options with a field of their own below; every other non-optimizer option is a plain field.
+OWN_FIELDS = ("architecture", "dataset", "data_root", "ema")
+# Options the run form requires (the rest may stay blank and take the architecture's default).
+REQUIRED = ("epochs", "seed")
+# Error keys that name an option the form sets through another field.
+FIELD_FOR_KEY = {"data_root": "dataset", "g_optimizer": "g_optimizer_name", "d_optimizer": "d_optimizer_name"}
 
 
 def _bool(value):
     return {"true": True, "false": False}.get(value)
 
 
-def _int(required=False, **kwargs):
-    return forms.IntegerField(required=required, **kwargs)
+def _checked_by(option, name):
+    """The schema's own check as a field validator, so a field error reads like ml's."""
+
+    def check(value):
+        if not option.accepts(value):
+            raise ValidationError(option.message(name))
+
+    return check
 
 
-def _float(**kwargs):
-    return forms.FloatField(required=False, **kwargs)
+def _number_attrs(option):
+    """Browser-side bounds where the schema's are inclusive (an open bound has no HTML form)."""
+    attrs = {}
+    if option.low is not None and not option.low_open:
+        attrs["min"] = option.low
+    if option.high is not None and not option.high_open:
+        attrs["max"] = option.high
+    return attrs
 
 
-def _choice(values, **kwargs):
-    return forms.ChoiceField(required=False, choices=[DEFAULT, *((v, v) for v in values)], **kwargs)
+def option_field(option, *, name=None, label=None):
+    """The form field of one schema option (``name``: its dotted name for an optimizer setting)."""
+    name = name or option.name
+    required = option.name in REQUIRED and "." not in name
+    common = {"required": required, "label": label or option.label or None, "help_text": option.help}
+    if required:
+        common["initial"] = option.default
+    if option.kind in ("int", "float"):
+        field_class = forms.IntegerField if option.kind == "int" else forms.FloatField
+        return field_class(validators=[_checked_by(option, name)],
+                           widget=forms.NumberInput(attrs=_number_attrs(option)), **common)  # fmt: skip
+    if option.kind == "bool":
+        return forms.TypedChoiceField(choices=BOOL_CHOICES, coerce=_bool, empty_value=None, **common)
+    if option.kind == "choice":
+        return forms.ChoiceField(choices=[DEFAULT, *((value, value) for value in option.choices)], **common)
+    raise ValueError(f"option {name}: no form field for kind {option.kind!r}")
 
 
-def _tristate(**kwargs):
-    return forms.TypedChoiceField(required=False, choices=BOOL_CHOICES, coerce=_bool, empty_value=None, **kwargs)
+PLAIN_OPTIONS = [o.name for o in schema.OPTIONS if o.kind != "optimizer" and o.name not in OWN_FIELDS]
 
 
-# (title, field names) in the order the page shows them.
+def _schema_fields():
+    """{form field name: field} for every plain option and every optimizer setting with a field."""
+    fields = {name: option_field(schema.option(name)) for name in PLAIN_OPTIONS}
+    for side in ("g", "d"):
+        for setting, field in OPTIMIZER_FIELDS.items():
+            dotted = f"{side}_optimizer.{setting}"
+            option = schema.option(dotted)
+            fields[f"{side}_{field}"] = option_field(option, name=dotted, label=f"{side.upper()} {option.label}")
+    return fields
+
+
+# The option fields as a base class, so the run form and the sweep form inherit them as declared fields.
+OptionFields = type("OptionFields", (forms.Form,), _schema_fields())
+
+# (title, field names) in the order the page shows them; a field listed nowhere goes to the last one.
 FIELDSETS = [
     ("Run", ["name", "dataset", "architecture", "queue", "epochs", "batch_size", "seed"]),
     ("Schedule and reporting", ["steps_per_epoch", "log_every", "eval_images", "grid_per_class", "balanced",
@@ -58,12 +107,17 @@ FIELDSETS = [
                     "d_beta_1", "lr_decay_start"]),
     ("More options", ["extra_options"]),
 ]  # fmt: skip
-# Form fields that are options of the trainer under the same name.
-PLAIN_OPTIONS = [
-    "epochs", "batch_size", "seed", "steps_per_epoch", "log_every", "eval_images", "grid_per_class", "balanced",
-    "distinct_forms", "mixed_precision", "latent_dim", "conditional", "batch_norm", "g_width", "d_width", "activation",
-    "d_pretrain_steps", "loss", "label_smoothing", "aux_weight", "update", "lr_decay_start",
-]  # fmt: skip
+
+
+def fieldsets_with_every_option(fieldsets):
+    """``fieldsets`` with any option field they leave out added to the last one, so that a new
+    option of the schema shows on the page without a change here."""
+    placed = {name for _, names in fieldsets for name in names}
+    missing = [name for name in OptionFields.base_fields if name not in placed]
+    if not missing:
+        return fieldsets
+    *rest, (title, names) = fieldsets
+    return [*rest, (title, [*missing, *names])]
 
 
 class DatasetChoiceField(forms.ModelChoiceField):
@@ -77,50 +131,18 @@ class DatasetChoiceField(forms.ModelChoiceField):
         return f"{dataset.name} ({dataset.charset}, {dataset.total_examples:,} examples)"
 
 
-class NewTrainingRunForm(forms.Form):
+class NewTrainingRunForm(OptionFields):
     name = forms.CharField(required=False, max_length=120, help_text="Optional label shown in lists.")
     dataset = DatasetChoiceField(queryset=Dataset.objects.all(), empty_label="(choose a dataset)",
                                  help_text="What the run learns from.")
-    architecture = forms.ChoiceField(choices=[(name, name) for name in catalog.names()], initial="cgan-strong")
+    architecture = forms.ChoiceField(choices=[(name, name) for name in schema.ARCHITECTURE.choices],
+                                     initial=schema.ARCHITECTURE.default, help_text=schema.ARCHITECTURE.help)
     queue = forms.ChoiceField(
         choices=WorkQueue.choices, initial=WorkQueue.GPU, help_text="Celery queue; GPU workers listen on 'gpu'."
     )
-    epochs = _int(required=True, min_value=1, max_value=10_000, initial=10)
-    batch_size = _int(min_value=1, max_value=65_536)
-    seed = _int(required=True, min_value=0, max_value=MAX_SEED, initial=0,
-                help_text="Same seed, same data order, noise and initial weights.")  # fmt: skip
-    steps_per_epoch = _int(min_value=1, help_text="Blank: one pass over the training set.")
-    log_every = _int(min_value=1, help_text="Steps between progress reports and cancellation checks.")
-    eval_images = _int(min_value=0, help_text="Images scored after each epoch (0: no per-epoch quality metrics).")
-    grid_per_class = _int(min_value=1, max_value=32, help_text="Samples per class in each epoch's grid.")
-    balanced = _tristate(help_text="Draw every class equally often.")
-    distinct_forms = _tristate(help_text="Case-aware letters only: train I on barred capitals and i on dotted "
-                                         "small letters, so neither passes for l.")
-    mixed_precision = _tristate(help_text="bfloat16 compute: GPU hosts, and CPUs with AMX (about 2x here).")
-    latent_dim = _int(min_value=1, max_value=4096)
-    conditional = _tristate()
-    batch_norm = _tristate()
-    g_width = _int(min_value=4, max_value=1024, help_text="cgan-strong: generator channels.")
-    d_width = _int(min_value=4, max_value=1024, help_text="cgan-strong: discriminator channels.")
-    activation = _choice(("tanh", "leaky_relu"), help_text="cgan-seed only.")
-    d_pretrain_steps = _int(min_value=0, help_text="upsample-gan only: discriminator steps before training.")
-    loss = _choice(LOSSES)
-    update = _choice(UPDATES, help_text="alternating: D then G on fresh noise (the seeds' way); "
-                                        "simultaneous: one forward pass serves both updates, about 1.3x faster.")
-    label_smoothing = _float(min_value=0)
-    aux_weight = _float(min_value=0, help_text="Auxiliary classifier loss weight (cgan-strong).")
-    ema = forms.CharField(
-        required=False, max_length=20, label="EMA decay", help_text="Decay of G's weight average in (0, 1), or 'off'."
-    )
-    g_optimizer_name = _choice(OPTIMIZERS, label="G optimizer")
-    g_learning_rate = _float(label="G learning rate")
-    g_beta_1 = _float(label="G beta 1")
-    d_optimizer_name = _choice(OPTIMIZERS, label="D optimizer")
-    d_learning_rate = _float(label="D learning rate")
-    d_beta_1 = _float(label="D beta 1")
-    lr_decay_start = _float(min_value=0, max_value=0.99, label="LR decay start",
-                            help_text="Fraction of the run after which both learning rates fall linearly to 0 "
-                                      "(e.g. 0.5). Blank: constant rates.")
+    # Blank is the architecture's default, which may be a decay: "off" is how a person asks for none.
+    ema = forms.CharField(required=False, max_length=20, label=schema.option("ema").label,
+                          help_text=f"{schema.option('ema').help} Here 'off' stands for null.")
     extra_options = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
@@ -139,9 +161,11 @@ class NewTrainingRunForm(forms.Form):
         if value in ("off", "none", "null"):
             return None
         try:
-            return float(value)
+            value = float(value)
         except ValueError:
             raise forms.ValidationError("Enter a decay such as 0.999, or 'off'.") from None
+        _checked_by(schema.option("ema"), "ema")(value)
+        return value
 
     def clean_extra_options(self):
         text = self.cleaned_data["extra_options"].strip()
@@ -185,25 +209,25 @@ class NewTrainingRunForm(forms.Form):
                 dataset=data["dataset"], architecture=data["architecture"], options=self.trainer_options()
             )
         except ConfigError as error:
-            for problem in str(error).split("; "):
-                self.add_error(self._field_for(problem), problem)
+            for key, message in error.errors.items():
+                self.add_error(self._field_for(key), message)
         return data
 
-    def _field_for(self, problem):
-        """The form field a message of validate_config is about (None: the whole form)."""
-        key = problem.split(" ", 1)[0]
-        side, _, sub = key.partition("_optimizer.")
-        if sub in OPTIMIZER_FIELDS and side in ("g", "d"):
-            field = f"{side}_{OPTIMIZER_FIELDS[sub]}"
-        elif key in ("g_optimizer", "d_optimizer"):
-            field = f"{key[0]}_optimizer_name"
-        elif key in self.fields:
-            field = key
+    def _field_for(self, key):
+        """The form field an error key of ml is about (None: the whole form).
+
+        A problem with an option the admin left blank came from the JSON box, when it is filled in.
+        """
+        side, _, setting = key.partition("_optimizer.")
+        if side in ("g", "d") and setting in OPTIMIZER_FIELDS:
+            field = f"{side}_{OPTIMIZER_FIELDS[setting]}"
         else:
-            return "extra_options" if self.cleaned_data.get("extra_options") else None
-        value = self.cleaned_data.get(field, self.data.get(field))
-        if value in (None, "") and self.cleaned_data.get("extra_options"):
-            return "extra_options"  # the bad value came from the JSON box
+            field = FIELD_FOR_KEY.get(key, key)
+        extra = bool(self.cleaned_data.get("extra_options"))
+        if field not in self.fields:
+            return "extra_options" if extra else None
+        if extra and self.cleaned_data.get(field, self.data.get(field)) in (None, ""):
+            return "extra_options"
         return field
 
     @classmethod
@@ -245,4 +269,4 @@ class NewTrainingRunForm(forms.Form):
         }
 
     def fieldsets(self):
-        return [(title, [self[name] for name in names]) for title, names in FIELDSETS]
+        return [(title, [self[name] for name in names]) for title, names in fieldsets_with_every_option(FIELDSETS)]

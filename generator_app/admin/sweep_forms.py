@@ -17,7 +17,7 @@ from generator_app.models.validators import MAX_SEED
 from generator_app.services.sweep_config import check_sweep_config
 from ml.train.config import ConfigError
 
-from .run_forms import FIELDSETS, NewTrainingRunForm
+from .run_forms import FIELDSETS, NewTrainingRunForm, fieldsets_with_every_option
 
 SPACE_EXAMPLE = (
     '{"g_optimizer.learning_rate": {"type": "float", "low": 1e-4, "high": 1e-3, "log": true},\n'
@@ -84,7 +84,8 @@ class NewSweepForm(NewTrainingRunForm):
             for problem in error.problems:
                 self.add_error("search_space", problem)
         except ConfigError as error:
-            self.add_error(None, str(error))
+            for key, message in error.errors.items():
+                self.add_error(self._field_for(key), message)
         return data
 
     def sweep_arguments(self):
@@ -100,5 +101,6 @@ class NewSweepForm(NewTrainingRunForm):
         }  # fmt: skip
 
     def fieldsets(self):
-        base = [(title if title != "Run" else "Base config", names) for title, names in FIELDSETS]
+        base = [(title if title != "Run" else "Base config", names)
+                for title, names in fieldsets_with_every_option(FIELDSETS)]
         return [(title, [self[name] for name in names]) for title, names in SWEEP_FIELDSETS + base]

@@ -5,14 +5,12 @@ the service's (``ml.export.plan``), so the page, the API and the CLI refuse the 
 requests with the same message.
 """
 
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from generator_app.models import Dataset, DatasetExport, ExportFormat, GeneratorModel, JobStatus
@@ -107,10 +105,7 @@ class DatasetExportViewSet(
     def create(self, request, *args, **kwargs):
         data = ExportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            export = request_export(owner=request.user, **data.validated_data)
-        except ValidationError as error:
-            raise ApiValidationError(error.message_dict) from None
+        export = request_export(owner=request.user, **data.validated_data)
         body = self.get_serializer(export).data
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 

@@ -6,11 +6,9 @@ Generate page) on top of the general per-user rate, which is generous enough for
 page polling its result.
 """
 
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from generator_app.api.generation_schema import OPTIONS_SCHEMA, TEXT_PATTERN
@@ -134,10 +132,7 @@ class GenerationViewSet(
     def create(self, request, *args, **kwargs):
         data = GenerationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            generation = request_generation(user=request.user, **data.validated_data)
-        except ValidationError as error:
-            raise ApiValidationError(error.message_dict) from None
+        generation = request_generation(user=request.user, **data.validated_data)
         body = self.get_serializer(generation).data
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 

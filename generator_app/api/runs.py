@@ -10,7 +10,6 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from generator_app.selectors.run_compare import compare_runs
@@ -45,10 +44,6 @@ def _query(serializer_class, request):
     return serializer.validated_data
 
 
-def _as_api_error(error):
-    return ApiValidationError({"detail": error.messages})
-
-
 @extend_schema_view(list=extend_schema(parameters=[RunListQuerySerializer]))
 class TrainingRunViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RunDetailSerializer  # actions below name their own
@@ -60,15 +55,12 @@ class TrainingRunViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action != "list":
             return run_list()
         query = _query(RunListQuerySerializer, self.request)
-        try:
-            return run_list(
-                status=query.get("status"),
-                architecture=query.get("architecture"),
-                dataset_id=query.get("dataset"),
-                sort=query.get("sort"),
-            )
-        except ValidationError as error:
-            raise _as_api_error(error) from None
+        return run_list(
+            status=query.get("status"),
+            architecture=query.get("architecture"),
+            dataset_id=query.get("dataset"),
+            sort=query.get("sort"),
+        )
 
     # A run has at most a few thousand epochs: the whole series comes in one response,
     # so a chart needs one request.
@@ -116,7 +108,7 @@ class TrainingRunViewSet(viewsets.ReadOnlyModelViewSet):
         except ValidationError as error:
             if error.code == UNKNOWN_RUN:
                 raise NotFound(error.messages[0]) from None
-            raise _as_api_error(error) from None
+            raise
         context = self.get_serializer_context()
         runs = []
         for entry in data["runs"]:

@@ -5,10 +5,8 @@ training workers; the figures themselves are public to signed-in users, as the
 generators' cards are.
 """
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
-from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from generator_app.models import GeneratorModel, UsefulnessScore
@@ -71,8 +69,5 @@ class UsefulnessScoreViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin,
     def create(self, request, *args, **kwargs):
         data = UsefulnessInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            score = request_usefulness_score(requested_by=request.user, **data.validated_data)
-        except ValidationError as error:
-            raise ApiValidationError(error.message_dict) from None
+        score = request_usefulness_score(requested_by=request.user, **data.validated_data)
         return Response(self.get_serializer(score).data, status=status.HTTP_202_ACCEPTED)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from .choices import RUN_TERMINAL_STATUSES, RunStatus, WorkQueue
 from .dataset import Dataset
-from .hyperparameters import PINNED_KEYS, normalise_hyperparameters
+from .hyperparameters import PINNED_KEYS, check_hyperparameters
 from .validators import MAX_SEED, validate_architecture_name, validate_json_object
 
 
@@ -156,11 +156,10 @@ class TrainingRun(models.Model):
     def clean(self):
         pinned = {key: getattr(self, field) for key, field in PINNED_KEYS.items()}
         pinned = {key: (None if value in ("", None) else value) for key, value in pinned.items()}
-        config = normalise_hyperparameters(self.hyperparameters, pinned=pinned)
-        self.hyperparameters = config
+        check_hyperparameters(self.hyperparameters, pinned=pinned)
         for key, field in PINNED_KEYS.items():
-            if pinned[key] is None and key in config:
-                setattr(self, field, config[key])
+            if pinned[key] is None and key in self.hyperparameters:
+                setattr(self, field, self.hyperparameters[key])
         errors = {}
         if self.epochs_done > self.epochs_total:
             errors["epochs_done"] = f"Cannot exceed the {self.epochs_total} epochs planned."

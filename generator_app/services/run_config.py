@@ -1,7 +1,7 @@
 """From what an admin chose (a Dataset row, an architecture, some options) to ml's training config.
 
-Pure Python: ``ml.train.config`` and ``ml.models.catalog`` never import Keras, so the
-web process can validate a run completely before anything is queued.
+Pure Python: ``ml.train.config``, ``ml.train.schema`` and ``ml.models.catalog`` never
+import Keras, so the web process can validate a run completely before anything is queued.
 """
 
 from pathlib import Path
@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 
 from ml.models import catalog
+from ml.train import schema
 from ml.train.config import RUN_DEFAULTS, ConfigError, validate_config
 
 # ml's loader names, for Dataset rows named after no loader (the usual case).
@@ -37,10 +38,10 @@ def ml_dataset_for(dataset):
     elif dataset.charset in LOADER_BY_CHARSET:
         name = LOADER_BY_CHARSET[dataset.charset]
     else:
-        raise ConfigError(
-            f"no trainer loader reads dataset {dataset.name!r} (charset {dataset.charset!r}); "
-            f"loaders: {', '.join(DATASETS)}"
-        )
+        raise ConfigError({
+            "dataset": f"no trainer loader reads dataset {dataset.name!r} (charset {dataset.charset!r}); "
+                       f"loaders: {', '.join(DATASETS)}"
+        })  # fmt: skip
     if name == FIXTURE:
         return {"dataset": name, "data_root": None}
     root = Path(dataset.storage_path)
@@ -55,8 +56,14 @@ def architecture_descriptions():
 
 
 def defaults_by_architecture():
-    """The full default config of every architecture (what a blank form field means)."""
-    return {name: validate_config({"architecture": name, "dataset": FIXTURE}) for name in catalog.names()}
+    """Every architecture's default options: what a blank form field means.
+
+    The data (``dataset``, ``data_root``) is the chosen Dataset row's, never a default.
+    """
+    return {
+        name: {key: value for key, value in schema.defaults_for(name).items() if key not in ("dataset", "data_root")}
+        for name in catalog.names()
+    }
 
 
 def architecture_options(name):
@@ -71,7 +78,8 @@ def build_training_config(*, dataset, architecture, options):
     the architecture's defaults so that setting a learning rate keeps the default betas.
     """
     if architecture not in catalog.ARCHITECTURES:
-        raise ConfigError(f"unknown architecture {architecture!r}; valid names: {', '.join(catalog.names())}")
+        raise ConfigError({"architecture": f"unknown architecture {architecture!r}; "
+                                           f"valid names: {', '.join(catalog.names())}"})
     defaults = catalog.defaults_for(architecture)
     config = {**ml_dataset_for(dataset), "architecture": architecture}
     for key, value in options.items():

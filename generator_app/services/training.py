@@ -2,7 +2,9 @@
 
 Each is one transaction; a run is sent to its Celery queue only after the transaction
 commits (``on_commit``), so a worker never looks for a row it cannot see yet, and an
-invalid run is never queued (validation happens first, in ``full_clean``). A send that
+invalid run is never queued: ``start_training_run`` checks the options against ml's
+schema before anything is stored, and that check is the only one on the web side (the
+stored config is the run's record; later saves leave it as it is). A send that
 fails (broker down) leaves the run queued for ``run_recovery`` to send again: the row, not
 the message, is the record of what has to run.
 """
@@ -52,14 +54,15 @@ def start_training_run(*, dataset, architecture, options, queue=WorkQueue.GPU, n
     ``options`` are the trainer options the admin set (epochs and seed included); the
     rest take the architecture's defaults. ``trial`` makes the run a sweep's trial
     (``sweep``, ``trial_number``, ``optuna_trial_id``, ``trial_params``). Raises
-    ``ValidationError`` (nothing stored, nothing queued) for options ml rejects.
+    ``ValidationError`` (nothing stored, nothing queued) for options ml rejects, one
+    message per option under ``hyperparameters``.
     """
     from ml.train.config import ConfigError
 
     try:
         config = build_training_config(dataset=dataset, architecture=architecture, options=options)
     except ConfigError as error:
-        raise ValidationError({"hyperparameters": str(error)}) from None
+        raise ValidationError({"hyperparameters": list(error.errors.values())}) from None
     run = TrainingRun(
         name=name,
         architecture=architecture,

@@ -1,5 +1,6 @@
 """The one training loop for every architecture, its config, checkpoints and sinks.
 
-``ml.train.config`` is pure Python (no Keras) so the web process can validate
-hyperparameters in forms; everything else here imports Keras lazily.
+``ml.train.schema`` and ``ml.train.config`` are pure Python (no Keras) so the web
+process can build its forms from the options and validate a run before it is queued;
+everything else here imports Keras lazily.
 """

@@ -1,7 +1,8 @@
-"""Training configuration: one plain dict, validated with messages a person can act on.
+"""Training configuration: one plain dict, checked against ``ml.train.schema``.
 
-Pure Python on purpose: the Django form and model ``clean()`` call
-``validate_config`` without loading Keras.
+Pure Python on purpose: the web process validates a run with it before anything is
+queued, without loading Keras. The trainer validates its own input too, because
+``python -m ml.train`` reads raw JSON a person wrote.
 """
 
 from __future__ import annotations
@@ -9,123 +10,75 @@ from __future__ import annotations
 import copy
 
 from ml.models import catalog
+from ml.train import schema
+from ml.train.schema import (  # noqa: F401  (the names callers import from here)
+    DATASETS,
+    DATASETS_NEEDING_ROOT,
+    DATASETS_WITH_FORMS,
+    LOSSES,
+    OPTIMIZERS,
+    UPDATES,
+    WHOLE_CONFIG,
+)
 
-OPTIMIZERS = ("adam", "sgd", "rmsprop")
-LOSSES = ("ns", "saturating", "hinge")
-UPDATES = ("alternating", "simultaneous")
-DATASETS = ("mnist", "emnist-letters", "emnist-pool", "emnist-pool-cased", "alnum", "alnum-cased", "imported", "fonts", "notmnist",
-            "folder", "fixture")
-# Datasets with no default location (ml.data.sources.NEEDS_DATA_ROOT): "imported" is a folder the
-# dataset importer wrote (MEDIA_ROOT/datasets/<id>), the others a raw source folder or ZIP.
-DATASETS_NEEDING_ROOT = ("imported", "fonts", "notmnist", "folder")
-
-RUN_DEFAULTS = {
-    "dataset": "mnist",
-    "data_root": None,
-    "epochs": 10,
-    "steps_per_epoch": None,  # None = one pass over the data
-    "seed": 0,
-    "balanced": False,
-    "distinct_forms": False,  # emnist-pool-cased: train I and i only on forms that cannot pass for l (ml.data.forms)
-    "mixed_precision": False,
-    "lr_decay_start": None,  # fraction of the run after which both learning rates fall linearly to 0 (ml.train.schedule)
-    # "alternating": D steps, then G steps on fresh noise through the updated D (the seeds' way).
-    # "simultaneous": one G forward and one D pass serve both updates (about 1.3x fewer FLOPs).
-    "update": "alternating",
-    "log_every": 50,  # steps between step-level sink reports and should_stop() polls
-    "eval_images": 1000,  # cheap per-epoch evaluation size (needs an evaluator)
-    "grid_per_class": 8,
-}
+# The defaults every architecture shares (the rest come from ml.models.catalog).
+RUN_DEFAULTS = {option.name: option.default for option in schema.OPTIONS if not option.per_architecture}
 
 
 class ConfigError(ValueError):
-    """Bad training configuration; the message lists every problem found."""
+    """Bad training configuration.
+
+    ``errors`` maps each option (dotted for an optimizer setting, ``WHOLE_CONFIG`` for a
+    problem no option owns) to its message, so a form can put each one next to its field;
+    ``str()`` lists them all for a command line or a log.
+    """
+
+    def __init__(self, errors: dict[str, str] | str):
+        self.errors = dict(errors) if isinstance(errors, dict) else {WHOLE_CONFIG: str(errors)}
+        super().__init__("; ".join(self.errors.values()))
 
 
-def _check_optimizer(key: str, opt, problems: list[str]) -> None:
-    if not isinstance(opt, dict) or opt.get("name") not in OPTIMIZERS:
-        problems.append(f"{key}.name must be one of {', '.join(OPTIMIZERS)}")
-        return
-    lr = opt.get("learning_rate", 2e-4)
-    if not isinstance(lr, int | float) or not 0 < lr <= 1:
-        problems.append(f"{key}.learning_rate must be a number in (0, 1]")
-    for beta in ("beta_1", "beta_2", "momentum", "rho"):
-        if beta in opt and (not isinstance(opt[beta], int | float) or not 0 <= opt[beta] < 1):
-            problems.append(f"{key}.{beta} must be in [0, 1)")
-    unknown = set(opt) - {"name", "learning_rate", "beta_1", "beta_2", "momentum", "rho", "nesterov"}
-    if unknown:
-        problems.append(f"{key} has unknown keys: {', '.join(sorted(unknown))}")
+def _add(errors: dict[str, str], key: str, message: str) -> None:
+    errors[key] = f"{errors[key]}; {message}" if key in errors else message
 
 
-def _int_in(cfg, key, lo, hi, problems, allow_none=False):
-    value = cfg.get(key)
-    if value is None and allow_none:
-        return
-    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
-        problems.append(f"{key} must be an integer from {lo} to {hi}")
+def _combination_errors(cfg: dict, arch: str, errors: dict[str, str]) -> None:
+    """Rules between options; an option that is bad on its own is left out of them."""
+    bad_alone = set(errors)
+
+    def ok(*keys):
+        return bad_alone.isdisjoint(keys)
+
+    if ok("dataset", "data_root") and cfg["dataset"] in DATASETS_NEEDING_ROOT and not cfg["data_root"]:
+        _add(errors, "data_root", f"dataset {cfg['dataset']!r} needs data_root: the path of its files")
+    if ok("aux_weight") and cfg["aux_weight"] and arch != "cgan-strong":
+        _add(errors, "aux_weight", "aux_weight needs an architecture with a class head (cgan-strong)")
+    if ok("distinct_forms", "dataset") and cfg["distinct_forms"] and cfg["dataset"] not in DATASETS_WITH_FORMS:
+        _add(errors, "distinct_forms", "distinct_forms applies to the emnist-pool-cased and alnum-cased datasets only")
+    if ok("conditional", "aux_weight") and not cfg["conditional"] and cfg["aux_weight"]:
+        _add(errors, "aux_weight", "an unconditional model cannot use aux_weight")
 
 
 def validate_config(raw: dict) -> dict:
-    """Fill defaults for the chosen architecture and check every option; return the full config."""
+    """Fill defaults for the chosen architecture and check every option; return the full config.
+
+    Raises ``ConfigError`` naming every problem found, not only the first.
+    """
     if not isinstance(raw, dict):
-        raise ConfigError("config must be a JSON object")
-    arch = raw.get("architecture", "cgan-strong")
+        raise ConfigError({WHOLE_CONFIG: "config must be a JSON object"})
+    arch = raw.get("architecture", schema.ARCHITECTURE.default)
     if arch not in catalog.ARCHITECTURES:
-        raise ConfigError(f"unknown architecture {arch!r}; valid names: {', '.join(catalog.names())}")
-    cfg = {**copy.deepcopy(RUN_DEFAULTS), **copy.deepcopy(catalog.defaults_for(arch)), **copy.deepcopy(raw)}
-    cfg["architecture"] = arch
-    problems: list[str] = []
-    known = set(RUN_DEFAULTS) | set(catalog.defaults_for(arch)) | {"architecture"}
-    unknown = set(cfg) - known
+        raise ConfigError({"architecture": f"unknown architecture {arch!r}; valid names: {', '.join(catalog.names())}"})
+    cfg = {**copy.deepcopy(schema.defaults_for(arch)), **copy.deepcopy(raw), "architecture": arch}
+    errors: dict[str, str] = {}
+    options = schema.options_for(arch)
+    unknown = set(cfg) - {option.name for option in options} - {"architecture"}
     if unknown:
-        problems.append(f"unknown options for {arch}: {', '.join(sorted(unknown))}")
-    if cfg["dataset"] not in DATASETS:
-        problems.append(f"dataset must be one of {', '.join(DATASETS)}")
-    if cfg["data_root"] is not None and (not isinstance(cfg["data_root"], str) or not cfg["data_root"].strip()):
-        problems.append("data_root must be null or a path")
-    elif cfg["dataset"] in DATASETS_NEEDING_ROOT and not cfg["data_root"]:
-        problems.append(f"dataset {cfg['dataset']!r} needs data_root: the path of its files")
-    _int_in(cfg, "epochs", 1, 10_000, problems)
-    _int_in(cfg, "batch_size", 1, 65_536, problems)
-    _int_in(cfg, "steps_per_epoch", 1, 10_000_000, problems, allow_none=True)
-    _int_in(cfg, "seed", 0, 2**31 - 1, problems)
-    _int_in(cfg, "latent_dim", 1, 4096, problems)
-    _int_in(cfg, "log_every", 1, 1_000_000, problems)
-    _int_in(cfg, "eval_images", 0, 1_000_000, problems)
-    _int_in(cfg, "grid_per_class", 1, 32, problems)
-    for key in ("g_width", "d_width"):
-        if key in cfg:
-            _int_in(cfg, key, 4, 1024, problems)
-    if "d_pretrain_steps" in cfg:
-        _int_in(cfg, "d_pretrain_steps", 0, 1_000_000, problems)
-    if cfg["loss"] not in LOSSES:
-        problems.append(f"loss must be one of {', '.join(LOSSES)}")
-    if cfg["update"] not in UPDATES:
-        problems.append(f"update must be one of {', '.join(UPDATES)}")
-    decay = cfg["lr_decay_start"]
-    if decay is not None and (isinstance(decay, bool) or not isinstance(decay, int | float) or not 0 <= decay < 1):
-        problems.append("lr_decay_start must be null or a fraction of the run in [0, 1)")
-    ls = cfg["label_smoothing"]
-    if not isinstance(ls, int | float) or not 0 <= ls < 0.5:
-        problems.append("label_smoothing must be in [0, 0.5)")
-    if cfg["ema"] is not None and (not isinstance(cfg["ema"], int | float) or not 0 < cfg["ema"] < 1):
-        problems.append("ema must be null or a decay in (0, 1)")
-    if not isinstance(cfg["aux_weight"], int | float) or cfg["aux_weight"] < 0:
-        problems.append("aux_weight must be a number >= 0")
-    if cfg["aux_weight"] and arch != "cgan-strong":
-        problems.append("aux_weight needs an architecture with a class head (cgan-strong)")
-    for flag in ("conditional", "batch_norm", "balanced", "mixed_precision", "distinct_forms"):
-        if not isinstance(cfg[flag], bool):
-            problems.append(f"{flag} must be true or false")
-    if cfg["distinct_forms"] is True and cfg["dataset"] not in ("emnist-pool-cased", "alnum-cased"):
-        problems.append("distinct_forms applies to the emnist-pool-cased and alnum-cased datasets only")
-    if not cfg["conditional"] and cfg["aux_weight"]:
-        problems.append("an unconditional model cannot use aux_weight")
-    for key, allowed in catalog.ARCHITECTURES[arch]["choices"].items():
-        if cfg.get(key) not in allowed:
-            problems.append(f"{key} must be one of {', '.join(allowed)}")
-    _check_optimizer("g_optimizer", cfg["g_optimizer"], problems)
-    _check_optimizer("d_optimizer", cfg["d_optimizer"], problems)
-    if problems:
-        raise ConfigError("; ".join(problems))
+        errors[WHOLE_CONFIG] = f"unknown options for {arch}: {', '.join(sorted(unknown))}"
+    for option in options:
+        for key, message in option.errors(cfg[option.name], arch).items():
+            _add(errors, key, message)
+    _combination_errors(cfg, arch, errors)
+    if errors:
+        raise ConfigError(errors)
     return cfg

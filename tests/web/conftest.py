@@ -272,7 +272,7 @@ def _tiny_generator_key():
     paths = sorted((PROJECT_ROOT / "ml/models").glob("*.py")) + [
         PROJECT_ROOT / name
         for name in (
-            "ml/data/charset.py", "ml/data/fixture.py", "ml/data/arrays.py", "ml/train/config.py",
+            "ml/data/charset.py", "ml/data/fixture.py", "ml/data/arrays.py", "ml/train/config.py", "ml/train/schema.py",
             "ml/train/export.py", "ml/train/gan.py", "ml/generator.py", "tests/web/tiny_generators.py",
         )
     ]  # fmt: skip

@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from generator_app.models import EpochMetric, RunStatus, SampleGrid, TrainingRun
 from generator_app.models.choices import RUN_TERMINAL_STATUSES
+from ml.train.config import validate_config
 
 DIGITS = "0123456789"
 
@@ -108,7 +109,7 @@ def make_run(
     if status == RunStatus.QUEUED:
         started = None
     hyperparameters = {"architecture": architecture, "dataset": "mnist", "epochs": epochs_total, "seed": seed}
-    hyperparameters |= config or {}
+    hyperparameters = validate_config(hyperparameters | (config or {}))  # full, as start_training_run stores it
     run = TrainingRun(
         name=name, architecture=architecture, hyperparameters=hyperparameters, seed=seed, status=status,
         epochs_total=epochs_total, epochs_done=epochs_done, steps_total=epochs_total * steps_per_epoch,

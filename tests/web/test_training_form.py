@@ -78,14 +78,15 @@ def test_a_valid_form_stores_the_full_config_and_queues_once(admin_client, admin
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"batch_size": 0}, "batch_size", "greater than or equal to 1"),
+        ({"batch_size": 0}, "batch_size", "batch_size must be an integer from 1 to 65536"),
         ({"g_learning_rate": 5}, "g_learning_rate", "g_optimizer.learning_rate must be a number in (0, 1]"),
         ({"architecture": "dcgan"}, None, "unknown options for dcgan: d_width, g_width"),
         ({"label_smoothing": 0.7}, "label_smoothing", "label_smoothing must be in [0, 0.5)"),
         ({"extra_options": '{"loss": "wasserstein"}'}, "extra_options", "loss must be one of"),
         ({"extra_options": "[1, 2"}, "extra_options", "Not valid JSON"),
         ({"ema": "fast"}, "ema", "Enter a decay such as 0.999"),
-        ({"lr_decay_start": 1.5}, "lr_decay_start", "less than or equal to 0.99"),
+        ({"lr_decay_start": 1.5}, "lr_decay_start", "lr_decay_start must be null or a fraction of the run in [0, 1)"),
+        ({"ema": "1.5"}, "ema", "ema must be null or a decay in (0, 1)"),
         ({"extra_options": '{"lr_decay_start": 2}'}, "extra_options", "lr_decay_start must be null or a fraction"),
         ({"epochs": ""}, "epochs", "This field is required"),
     ],
@@ -101,6 +102,30 @@ def test_invalid_input_is_a_form_error_and_nothing_is_queued(admin_client, fixtu
     assert "Please correct the errors below." in response.content.decode()
     assert TrainingRun.objects.count() == 0
     assert queued_messages == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_problem_of_the_data_is_shown_at_the_dataset_field(admin_client, queued_messages):
+    folder = Dataset.objects.create(name="folder", kind="custom", charset="digits", storage_path="no/such/folder")
+    form = admin_client.post(reverse(ADD_URL), form_data(folder)).context["form"]
+    assert form.errors == {"dataset": ["dataset 'folder' needs data_root: the path of its files"]}
+    assert queued_messages == []
+
+
+def test_the_option_fields_are_the_schema_s(db):
+    from generator_app.admin.run_forms import NewTrainingRunForm
+    from ml.train import schema
+
+    form = NewTrainingRunForm()
+    for option in schema.OPTIONS:
+        if option.kind not in ("optimizer", "path") and option.name != "dataset":
+            assert form.fields[option.name].help_text.startswith(option.help), option.name
+    assert form.fields["loss"].choices[1:] == [(value, value) for value in schema.LOSSES]
+    assert form.fields["g_learning_rate"].label == "G learning rate"
+    html = str(form["batch_size"])
+    assert 'min="1"' in html and 'max="65536"' in html
+    assert 'max="' not in str(form["lr_decay_start"])  # an open bound: the check is the schema's, not the browser's
+    assert {name for _, fields in form.fieldsets() for name in (f.name for f in fields)} == set(form.fields)
 
 
 def test_clone_prefills_what_differs_from_the_defaults(admin_client, fixture_dataset, queued_messages):

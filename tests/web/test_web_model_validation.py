@@ -2,10 +2,10 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from generator_app.models import Dataset, EpochMetric, GenerationRequest, RunStatus, TrainingRun
-from generator_app.models import hyperparameters as hp
 
 pytestmark = pytest.mark.django_db
 
@@ -16,23 +16,52 @@ def errors_of(instance):
     return caught.value.message_dict
 
 
-def test_hyperparameters_are_validated_and_completed_by_ml_rules():
-    run = TrainingRun(architecture="cgan-strong", epochs_total=3, seed=5, hyperparameters={"batch_size": 32})
+def test_full_clean_checks_the_stored_config_but_never_fills_or_rewrites_it():
+    config = {"batch_size": 32, "option_of_an_older_trainer": 1}
+    run = TrainingRun(architecture="cgan-strong", epochs_total=3, seed=5, hyperparameters=dict(config))
     run.full_clean()
-    assert run.hyperparameters["batch_size"] == 32
-    assert run.hyperparameters["epochs"] == 3 and run.hyperparameters["seed"] == 5
-    assert "g_optimizer" in run.hyperparameters  # defaults of the architecture filled in
+    assert run.hyperparameters == config  # no defaults filled in: the service did that when it started the run
 
 
-def test_bad_hyperparameters_give_a_readable_error():
-    run = TrainingRun(architecture="cgan-strong", hyperparameters={"batch_size": 0, "loss": "magic"})
-    message = " ".join(errors_of(run)["hyperparameters"])
-    assert "batch_size" in message and "loss" in message
+def test_a_saved_run_keeps_its_config_byte_for_byte_when_a_default_changes(monkeypatch):
+    from generator_app.services.training import start_training_run
+    from ml.models import catalog
+    from ml.train.config import validate_config
+
+    dataset = Dataset.objects.create(name="fixture", kind="custom", charset="digits", storage_path="fixture")
+    run = start_training_run(dataset=dataset, architecture="cgan-strong", options={"epochs": 2})
+    # A record from before label_smoothing existed, then a default that changed since.
+    older = {key: value for key, value in run.hyperparameters.items() if key != "label_smoothing"}
+    TrainingRun.objects.filter(pk=run.pk).update(hyperparameters=older)
+
+    def stored():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT hyperparameters FROM {TrainingRun._meta.db_table} WHERE id = %s", [run.pk])
+            return cursor.fetchone()[0]
+
+    before = stored()
+    monkeypatch.setitem(catalog.COMMON_DEFAULTS, "label_smoothing", 0.1)
+    monkeypatch.setitem(catalog.ARCHITECTURES["cgan-strong"]["defaults"], "batch_size", 48)
+    assert validate_config({"architecture": "cgan-strong"})["batch_size"] == 48  # the new defaults are in force
+    run = TrainingRun.objects.get(pk=run.pk)
+    run.name = "renamed"
+    run.full_clean(exclude=["datasets"])
+    run.save()
+    assert stored() == before
+    assert "label_smoothing" not in run.hyperparameters and run.hyperparameters["batch_size"] == 64
 
 
-def test_unknown_architecture_is_reported():
-    message = " ".join(errors_of(TrainingRun(architecture="no-such-net"))["hyperparameters"])
-    assert "no-such-net" in message
+def test_the_service_refuses_bad_options_with_one_message_per_option():
+    from generator_app.services.training import start_training_run
+
+    dataset = Dataset.objects.create(name="fixture", kind="custom", charset="digits", storage_path="fixture")
+    with pytest.raises(ValidationError) as caught:
+        start_training_run(dataset=dataset, architecture="cgan-strong", options={"batch_size": 0, "loss": "magic"})
+    assert caught.value.message_dict == {"hyperparameters": ["batch_size must be an integer from 1 to 65536",
+                                                             "loss must be one of ns, saturating, hinge"]}
+    with pytest.raises(ValidationError, match="no-such-net"):
+        start_training_run(dataset=dataset, architecture="no-such-net", options={})
+    assert not TrainingRun.objects.exists()
 
 
 def test_run_columns_and_config_must_agree():
@@ -44,13 +73,6 @@ def test_hyperparameters_must_be_an_object():
     assert "JSON object" in " ".join(
         errors_of(TrainingRun(architecture="x", hyperparameters=[1]))["hyperparameters"]
     )
-
-
-def test_without_ml_only_the_shape_is_checked(monkeypatch):
-    monkeypatch.setattr(hp, "ML_CONFIG_MODULE", "ml.train.config_that_does_not_exist")
-    run = TrainingRun(architecture="anything", epochs_total=2, hyperparameters={"custom": 1})
-    run.full_clean()
-    assert run.hyperparameters == {"custom": 1, "architecture": "anything", "seed": 0, "epochs": 2}
 
 
 def test_failed_run_needs_a_reason_and_progress_stays_in_range():
