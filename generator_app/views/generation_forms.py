@@ -26,8 +26,8 @@ STEPS = {"letter_spacing": "0.01", "word_spacing": "0.05", "line_spacing": "0.05
 def option_field(name: str) -> forms.Field:
     """A form field for one render option, with the range and help its spec gives."""
     spec, initial = OPTION_SPECS[name], getattr(DEFAULTS, name)
-    common = {"label": LABELS.get(name, name), "help_text": spec.help, "initial": initial,
-              "required": not spec.optional}  # fmt: skip
+    # Not required: an option left out (or emptied) takes the renderer's default.
+    common = {"label": LABELS.get(name, name), "help_text": spec.help, "initial": initial, "required": False}
     low, high = spec.web_range()
     if spec.kind == "int":
         return forms.IntegerField(min_value=low, max_value=high, **common)
@@ -35,7 +35,7 @@ def option_field(name: str) -> forms.Field:
         return forms.FloatField(min_value=low, max_value=high,
                                 widget=forms.NumberInput(attrs={"step": STEPS.get(name, "any")}), **common)
     if spec.kind == "flag":
-        return forms.BooleanField(**{**common, "required": False})
+        return forms.BooleanField(**common)
     if spec.kind == "choice":
         return forms.ChoiceField(choices=[(b, b.capitalize()) for b in BACKGROUNDS], **common)
     return forms.CharField(widget=forms.TextInput(attrs={"type": "color"}), **common)
