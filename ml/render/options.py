@@ -73,7 +73,7 @@ OPTION_SPECS: dict[str, OptionSpec] = {
                                user=True),
     "slant": OptionSpec("real", -45.0, 45.0, "Degrees every letter leans right (negative: left). "
                         "Empty: the hand's own slant.", optional=True, user=True),
-    "pen_width": OptionSpec("real", 0.02, 0.3, "Stroke width, × char size. Empty: the hand's own pen.",
+    "pen_width": OptionSpec("real", 0.02, 0.3, "Stroke width of the one pen, × char size. Empty: the hand's own.",
                             optional=True, user=True),
     "uniform": OptionSpec("flag", help="One pen width and one slant for the whole page. Off: each glyph keeps "
                           "the strokes and lean the generator drew.", user=True),

@@ -53,6 +53,10 @@ def test_sign_in_write_hello_2026_and_find_it_in_my_generations(live_server, pag
 
     page.fill("textarea[name=text]", "hello 2026")
     assert page.locator("#text-count").inner_text() == "10 / 1000"
+    page.click("details.options summary")  # the page's pen: a width, and each glyph's own strokes
+    page.fill("input[name=pen_width]", "0.1")
+    page.uncheck("input[name=uniform]")
+    assert page.input_value("input[name=slant]") == ""  # empty: the hand's own slant
     page.click("#generate-button")
     page.wait_for_selector("#result-figure", state="visible", timeout=RESULT_TIMEOUT_MS)
     page.wait_for_function("document.getElementById('result-image').naturalWidth > 0")
@@ -61,6 +65,8 @@ def test_sign_in_write_hello_2026_and_find_it_in_my_generations(live_server, pag
     seed = page.locator("#result-seed").inner_text().split()[1]
     assert page.get_attribute("#download-png", "href").endswith("image.png?download=1")
     page.screenshot(path=str(tmp_path / "generate.png"), full_page=True)
+    options = page.request.get(f"{live_server.url}/api/generations/").json()["results"][0]["options"]
+    assert options["pen_width"] == 0.1 and options["uniform"] is False and options["slant"] is None
 
     page.click("#again-button")  # make again with this seed: the seed field takes it
     assert page.input_value("input[name=style_seed]") == seed
