@@ -1,7 +1,9 @@
-"""Celery tasks. Each one calls a service and holds no logic of its own; arguments are ids.
+"""Celery tasks: each one calls one service and holds no logic of its own.
 
-Training and generation tasks (``train_*``, ``generate_*``) are routed to the ``gpu``
-queue by CELERY_TASK_ROUTES; everything else goes to ``default``.
+Arguments are ids; the rows hold the state, so a redelivered message is harmless. Only worker
+processes import this module: the web side queues these tasks by name (``task_queue``), and
+CELERY_TASK_ROUTES sends ``train_*`` to the ``gpu`` queue, ``generate_*`` to ``generate`` and
+the rest to ``default``.
 """
 
 import logging
@@ -12,10 +14,12 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.conf import settings
 
+from generator_app import task_queue
+
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="generator_app.tasks.ping", ignore_result=False)
+@shared_task(name=task_queue.PING, ignore_result=False)
 def ping():
     """Prove a worker is alive and consuming: answers with who ran it."""
     return {"pong": True, "hostname": socket.gethostname(), "pid": os.getpid()}
@@ -26,7 +30,7 @@ def ping():
 # acks_late + reject_on_worker_lost: a message is gone only once the attempt ended; the claim
 # in execute_training_run makes a second delivery harmless.
 @shared_task(
-    name="generator_app.tasks.train_run",
+    name=task_queue.TRAIN_RUN,
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -41,7 +45,7 @@ def train_run(self, run_id):
 
 
 @shared_task(
-    name="generator_app.tasks.download_dataset",
+    name=task_queue.DOWNLOAD_DATASET,
     acks_late=True,
     reject_on_worker_lost=True,
     soft_time_limit=settings.HANDGEN_DOWNLOAD_SOFT_TIME_LIMIT,
@@ -54,7 +58,7 @@ def download_dataset(download_id):
     return run_dataset_download(download_id=download_id)
 
 
-@shared_task(name="generator_app.tasks.recover_stale_runs")
+@shared_task(name=task_queue.RECOVER_STALE_RUNS)
 def recover_stale_runs():
     """Re-queue runs whose worker stopped beating, re-send queued runs whose message may be lost
     (celery beat calls this periodically)."""
@@ -65,7 +69,7 @@ def recover_stale_runs():
 
 # --- Sweeps ------------------------------------------------------------------------------------
 # Short bookkeeping (ask/tell against Optuna's tables); the trials themselves are train_run.
-@shared_task(name="generator_app.tasks.advance_sweep", acks_late=True)
+@shared_task(name=task_queue.ADVANCE_SWEEP, acks_late=True)
 def advance_sweep(sweep_id):
     """Tell Optuna how ended trials did and queue the next ones (idempotent)."""
     from generator_app.services.sweep_advance import advance_sweep as advance
@@ -73,7 +77,7 @@ def advance_sweep(sweep_id):
     return advance(sweep_id=sweep_id)
 
 
-@shared_task(name="generator_app.tasks.advance_running_sweeps")
+@shared_task(name=task_queue.ADVANCE_RUNNING_SWEEPS)
 def advance_running_sweeps():
     """Advance every running sweep (celery beat calls this periodically)."""
     from generator_app.services.sweep_advance import advance_running_sweeps as advance_all
@@ -103,7 +107,7 @@ def recover_stale_runs_at_worker_start(sender=None, **kwargs):
 # Routed to the `generate` queue (its own workers, never behind a training run). Short limits:
 # the soft one ends the request failed with a message; the sweep below catches the rest.
 @shared_task(
-    name="generator_app.tasks.generate_text",
+    name=task_queue.GENERATE_TEXT,
     # The request row holds the state and the outcome: no STARTED/result rows in the
     # result backend, two database writes fewer per request.
     ignore_result=True,
@@ -122,7 +126,7 @@ def generate_text(generation_id):
 
 # --- Dataset exports and usefulness scores -------------------------------------------------------
 @shared_task(
-    name="generator_app.tasks.export_dataset",
+    name=task_queue.EXPORT_DATASET,
     ignore_result=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -138,7 +142,7 @@ def export_dataset(export_id):
 
 # ``train_*``: routed to the gpu queue with the training runs (it trains classifiers for minutes).
 @shared_task(
-    name="generator_app.tasks.train_usefulness_score",
+    name=task_queue.TRAIN_USEFULNESS_SCORE,
     ignore_result=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -152,7 +156,7 @@ def train_usefulness_score(score_id):
     return run_usefulness_score(score_id=score_id)
 
 
-@shared_task(name="generator_app.tasks.sweep_stale_generations")
+@shared_task(name=task_queue.SWEEP_STALE_GENERATIONS)
 def sweep_stale_generations():
     """Fail requests no worker will finish (celery beat calls this periodically)."""
     from generator_app.services.generation import fail_stale_generations
@@ -160,7 +164,7 @@ def sweep_stale_generations():
     return fail_stale_generations()
 
 
-@shared_task(name="generator_app.tasks.fail_stale_jobs")
+@shared_task(name=task_queue.FAIL_STALE_JOBS)
 def fail_stale_jobs():
     """Fail hands, exports, downloads and sheets whose worker died (celery beat calls this periodically)."""
     from generator_app.services.stale_jobs import fail_stale_jobs as fail_stale
@@ -168,7 +172,7 @@ def fail_stale_jobs():
     return fail_stale()
 
 
-@shared_task(name="generator_app.tasks.generate_warm_up", ignore_result=True, expires=600)
+@shared_task(name=task_queue.GENERATE_WARM_UP, ignore_result=True, expires=600)
 def generate_warm_up():
     """Load the default generators into a generation worker before the first user needs them."""
     from generator_app.services.generation_run import warm_up_generators
@@ -198,7 +202,7 @@ def warm_up_generation_worker(sender=None, **kwargs):
 
 
 # --- A user's own hand -------------------------------------------------------------------------
-@shared_task(name="generator_app.tasks.extract_hand_sheet", acks_late=True, reject_on_worker_lost=True,
+@shared_task(name=task_queue.EXTRACT_HAND_SHEET, acks_late=True, reject_on_worker_lost=True,
              soft_time_limit=settings.HANDGEN_SHEET_SOFT_TIME_LIMIT, time_limit=settings.HANDGEN_SHEET_TIME_LIMIT)
 def extract_hand_sheet(sheet_id):
     """Read the boxes of one uploaded template photo; a sheet that is not pending is left alone."""
@@ -208,7 +212,7 @@ def extract_hand_sheet(sheet_id):
 
 
 # Named train_* so it is routed to the training queue: minutes of CPU, never on the generate queue.
-@shared_task(name="generator_app.tasks.train_hand", acks_late=True, reject_on_worker_lost=True,
+@shared_task(name=task_queue.TRAIN_HAND, acks_late=True, reject_on_worker_lost=True,
              soft_time_limit=settings.HANDGEN_HAND_SOFT_TIME_LIMIT, time_limit=settings.HANDGEN_HAND_TIME_LIMIT)
 def train_hand(hand_id):
     """Adapt the default generators to one hand's glyphs; a hand that is not queued is left alone."""

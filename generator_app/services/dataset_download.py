@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from generator_app import task_queue
 from generator_app.models import DatasetDownload, DatasetRelease, DownloadStatus
 
 from .dataset_autoimport import registered_from
@@ -30,10 +31,8 @@ PROGRESS_WRITE_SECONDS = 0.5  # the page polls once a second; more writes would 
 
 
 def enqueue_dataset_download(download):
-    from generator_app.tasks import download_dataset
-
     try:
-        download_dataset.apply_async(args=[download.pk])
+        task_queue.send_task(task_queue.DOWNLOAD_DATASET, download.pk)
     except Exception:  # the broker is down: say so on the page instead of a 500
         logger.exception("could not queue dataset download %s", download.pk)
         DatasetDownload.objects.filter(pk=download.pk, status=DownloadStatus.QUEUED).update(

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from generator_app import task_queue
 from generator_app.models import Dataset, DatasetExport, GeneratorModel, JobStatus
 from generator_app.models.dataset_export import export_file_path
 from generator_app.services.jobs import claim_job, fail_job
@@ -91,10 +92,8 @@ def request_export(*, owner, generator: GeneratorModel, data_format: str = "idx"
 
 
 def enqueue_export(*, export_id) -> None:
-    from generator_app.tasks import export_dataset
-
     try:
-        export_dataset.apply_async(args=[str(export_id)])
+        task_queue.send_task(task_queue.EXPORT_DATASET, str(export_id))
     except Exception as error:  # noqa: BLE001  (any broker error: the user must hear about it)
         logger.exception("could not queue export %s", export_id)
         fail_export(export_id=export_id, message=f"The export could not be queued ({error}).")

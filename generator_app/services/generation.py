@@ -17,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from generator_app import task_queue
 from generator_app.models import MAX_TEXT_LENGTH, GenerationRequest, GenerationStatus
 from generator_app.models.generation_request import generation_image_path
 from generator_app.models.validators import MAX_SEED
@@ -151,10 +152,8 @@ def request_generation(*, user, text, options=None, style_seed=None, hand=None) 
 
 def enqueue_generation(*, generation_id) -> None:
     """Send the task; a broker that refuses it ends the request failed rather than pending forever."""
-    from generator_app.tasks import generate_text
-
     try:
-        generate_text.apply_async(args=[str(generation_id)])
+        task_queue.send_task(task_queue.GENERATE_TEXT, str(generation_id))
     except Exception as error:  # noqa: BLE001  (any broker error: the user must hear about it)
         logger.exception("could not queue generation %s", generation_id)
         fail_generation(generation_id=generation_id, message=f"The request could not be queued ({error}).")

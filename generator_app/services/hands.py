@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from PIL import Image
 
+from generator_app import task_queue
 from generator_app.models import MAX_SHEET_BYTES, Hand, HandGlyph, HandSheet, HandStatus, SheetStatus
 
 logger = logging.getLogger(__name__)
@@ -108,15 +109,13 @@ def upload_sheet(*, hand: Hand, upload) -> HandSheet:
         sheet.image.save(Path(upload.name or "sheet").name, upload, save=False)
         sheet.full_clean()
         sheet.save()
-        transaction.on_commit(lambda: _send("extract_hand_sheet", sheet.pk, on_error=_fail_sheet_unqueued))
+        transaction.on_commit(lambda: _send(task_queue.EXTRACT_HAND_SHEET, sheet.pk, on_error=_fail_sheet_unqueued))
     return sheet
 
 
 def _send(task_name: str, pk, *, on_error) -> None:
-    from generator_app import tasks
-
     try:
-        getattr(tasks, task_name).apply_async(args=[str(pk)])
+        task_queue.send_task(task_name, str(pk))
     except Exception as error:  # noqa: BLE001  (a broker error must reach the user)
         logger.exception("could not queue %s %s", task_name, pk)
         on_error(pk, f"The job could not be queued ({error}).")
@@ -182,7 +181,7 @@ def start_learning(*, hand: Hand, config: dict | None = None) -> Hand:
         hand.adapt_config = {"steps": settings.HANDGEN_HAND_ADAPT_STEPS, **(config or {})}
         hand.full_clean()
         hand.save()
-        transaction.on_commit(lambda: _send("train_hand", hand.pk, on_error=_fail_hand_unqueued))
+        transaction.on_commit(lambda: _send(task_queue.TRAIN_HAND, hand.pk, on_error=_fail_hand_unqueued))
     return hand
 
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from generator_app import task_queue
 from generator_app.models import GeneratorModel, RunStatus, SamplerKind, Sweep, SweepStatus, TrainingRun
 from generator_app.models.sweep_space import SearchSpaceError, config_value, contains
 from ml.train.config import ConfigError
@@ -25,10 +26,8 @@ logger = logging.getLogger(__name__)
 
 def enqueue_advance(sweep_id, *, countdown=0):
     """Send ``advance_sweep``; a broker error is logged (beat advances every running sweep anyway)."""
-    from generator_app.tasks import advance_sweep
-
     try:
-        advance_sweep.apply_async(args=[sweep_id], countdown=countdown)
+        task_queue.send_task(task_queue.ADVANCE_SWEEP, sweep_id, countdown=countdown)
     except Exception:  # noqa: BLE001  (the sweep's state is in the database; beat picks it up)
         logger.exception("sweep %s: could not send advance_sweep; beat will advance it", sweep_id)
 

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from generator_app import task_queue
 from generator_app.models import RunStatus, TrainingRun, WorkQueue
 from generator_app.models.choices import RUN_TERMINAL_STATUSES
 
@@ -34,10 +35,8 @@ def enqueue_training_run(run):
     sent. Any error of the send is logged instead and ``dispatched_at`` is cleared:
     ``recover_stale_runs`` sends the run again at its next pass.
     """
-    from generator_app.tasks import train_run
-
     try:
-        result = train_run.apply_async(args=[run.pk], queue=run.queue)
+        result = task_queue.send_task(task_queue.TRAIN_RUN, run.pk, queue=run.queue)
     except Exception:  # noqa: BLE001  (connection refused, timeout, ...: the run must not be lost)
         logger.exception("run %s: could not send train_run to queue %r; recovery will send it again", run.pk, run.queue)
         TrainingRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(dispatched_at=None)

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from generator_app import task_queue
 from generator_app.models import GeneratorModel, JobStatus, UsefulnessScore
 from generator_app.services.jobs import claim_job, fail_job
 
@@ -56,10 +57,8 @@ def request_usefulness_score(*, generator: GeneratorModel, requested_by=None, pe
 
 
 def enqueue_usefulness_score(*, score_id) -> None:
-    from generator_app.tasks import train_usefulness_score
-
     try:
-        train_usefulness_score.apply_async(args=[score_id])
+        task_queue.send_task(task_queue.TRAIN_USEFULNESS_SCORE, score_id)
     except Exception as error:  # noqa: BLE001
         logger.exception("could not queue usefulness score %s", score_id)
         fail_usefulness_score(score_id=score_id, message=f"The score could not be queued ({error}).")

@@ -15,7 +15,9 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import defaultdict
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
@@ -169,6 +171,22 @@ def celery_worker(transactional_db, _session_celery_worker):
     if not _session_celery_worker.alive:
         _session_celery_worker.start()
     return _session_celery_worker
+
+
+@pytest.fixture
+def sent_tasks(monkeypatch):
+    """Every task message the web side sends, by task name: ``{"args": [...], **options}`` each.
+    Nothing reaches the broker; each send answers with a task id ``task-N``."""
+    from generator_app import task_queue
+
+    sent = defaultdict(list)
+
+    def send_task(name, *args, **options):
+        sent[name].append({"args": list(args), **options})
+        return SimpleNamespace(id=f"task-{sum(len(messages) for messages in sent.values())}")
+
+    monkeypatch.setattr(task_queue, "send_task", send_task)
+    return sent
 
 
 @pytest.fixture(autouse=True)

@@ -143,9 +143,9 @@ def test_a_failing_worker_ends_the_request_failed_with_a_message(celery_worker, 
 
 @pytest.mark.django_db
 def test_another_users_request_and_files_are_not_found(default_generators, ann, bob, client, monkeypatch):
-    from generator_app import tasks
+    from generator_app import task_queue
 
-    monkeypatch.setattr(tasks.generate_text, "apply_async", lambda *a, **k: None)
+    monkeypatch.setattr(task_queue, "send_task", lambda *a, **k: None)
     generation = GenerationRequest.objects.create(
         user=ann, text="12", style_seed=3, status=GenerationStatus.SUCCEEDED, finished_at=timezone.now(),
         image="generations/x/image.png",

@@ -30,13 +30,11 @@ def api(user):
 
 
 @pytest.fixture
-def queued(monkeypatch):
+def queued(sent_tasks):
     """Every task message the service tries to send (none is sent)."""
-    from generator_app import tasks
+    from generator_app import task_queue
 
-    sent = []
-    monkeypatch.setattr(tasks.generate_text, "apply_async", lambda args=None, **kw: sent.append(args))
-    return sent
+    return sent_tasks[task_queue.GENERATE_TEXT]
 
 
 def post(api, body, django_capture_on_commit_callbacks):
@@ -98,7 +96,7 @@ def test_valid_text_is_saved_and_queued_once_with_a_seed(api, default_generators
     assert 0 <= body["style_seed"] <= 2**31 - 1 and body["style_seed"] == generation.style_seed
     assert body["image_url"] is None
     assert generation.options["width"] == 800 and generation.options["char_size"] == 48  # defaults stored
-    assert queued == [[str(generation.pk)]]
+    assert queued == [{"args": [str(generation.pk)]}]
 
 
 def test_crlf_counts_as_one_line_break(api, default_generators, queued, django_capture_on_commit_callbacks):

@@ -1,6 +1,6 @@
 """Queued runs whose train_run message was lost are sent again, once per period, never on every pass.
 
-The broker is replaced by a recorder on ``train_run.apply_async``, so these tests say exactly
+The broker is replaced by a recorder of the messages sent (``sent_tasks``), so these tests say exactly
 which message went out and need no worker. What happens while the broker is down is tested
 against a real Redis that the test stops (test_broker_outage.py).
 """
@@ -18,18 +18,11 @@ PERIOD = 600
 
 
 @pytest.fixture
-def broker(monkeypatch):
+def broker(sent_tasks):
     """Records every train_run message."""
-    from generator_app import tasks
+    from generator_app import task_queue
 
-    state = SimpleNamespace(sent=[])
-
-    def apply_async(*args, **kwargs):
-        state.sent.append(kwargs)
-        return SimpleNamespace(id=f"task-{len(state.sent)}")
-
-    monkeypatch.setattr(tasks.train_run, "apply_async", apply_async)
-    return state
+    return SimpleNamespace(sent=sent_tasks[task_queue.TRAIN_RUN])
 
 
 @pytest.fixture(autouse=True)

@@ -36,12 +36,10 @@ def rates(monkeypatch):
 
 
 @pytest.fixture
-def queued(monkeypatch):
-    from generator_app import tasks
+def queued(sent_tasks):
+    from generator_app import task_queue
 
-    sent = []
-    monkeypatch.setattr(tasks.generate_text, "apply_async", lambda args=None, **kw: sent.append(args))
-    return sent
+    return sent_tasks[task_queue.GENERATE_TEXT]
 
 
 @pytest.fixture

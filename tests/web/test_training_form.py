@@ -12,21 +12,11 @@ ADD_URL = "admin:generator_app_trainingrun_add"
 
 
 @pytest.fixture
-def queued_messages(monkeypatch):
+def queued_messages(sent_tasks):
     """Every train_run message the code tries to send (the broker is not touched)."""
-    from generator_app import tasks
+    from generator_app import task_queue
 
-    sent = []
-
-    class Result:
-        id = "test-task-id"
-
-    def record(*args, **kwargs):
-        sent.append(kwargs)
-        return Result()
-
-    monkeypatch.setattr(tasks.train_run, "apply_async", record)
-    return sent
+    return sent_tasks[task_queue.TRAIN_RUN]
 
 
 @pytest.fixture
@@ -72,7 +62,7 @@ def test_a_valid_form_stores_the_full_config_and_queues_once(admin_client, admin
     assert (run.status, run.epochs_total, run.seed, run.created_by) == ("queued", 2, 3, admin_user)
     assert list(run.datasets.all()) == [fixture_dataset]
     assert queued_messages == [{"args": [run.pk], "queue": "gpu"}]
-    assert TrainingRun.objects.get().celery_task_id == "test-task-id"
+    assert TrainingRun.objects.get().celery_task_id == "task-1"
 
 
 @pytest.mark.parametrize(

@@ -11,13 +11,13 @@ import pytest
 from django.conf import settings
 from django_celery_results.models import TaskResult
 
-from generator_app.tasks import ping
+from generator_app import task_queue
 
 ROOT = Path(settings.BASE_DIR)
 
 
 def round_trip(**options):
-    result = ping.apply_async(**options)
+    result = task_queue.send_task(task_queue.PING, **options)  # by name, as the web side sends
     answer = result.get(timeout=60)
     assert answer["pong"] is True
     assert answer["pid"] != os.getpid()  # it ran in the worker, not here

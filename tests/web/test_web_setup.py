@@ -75,3 +75,13 @@ def test_celery_settings_promise_at_least_once_delivery():
     assert app.amqp.router.route({}, "generator_app.tasks.train_run")["queue"].name == "gpu"
     assert app.amqp.router.route({}, "generator_app.tasks.generate_text")["queue"].name == "generate"
     assert app.amqp.router.route({}, "generator_app.tasks.ping")["queue"].name == "default"
+
+
+def test_every_task_the_web_side_names_is_registered_by_the_worker():
+    from generator_app import task_queue, tasks
+    from handgen_site.celery import app
+
+    named = {value for key, value in vars(task_queue).items() if key.isupper()}
+    registered = {name for name in app.tasks if name.startswith("generator_app.")}
+    assert named == registered
+    assert tasks.train_run.acks_late and tasks.train_run.time_limit == settings.HANDGEN_TRAINING_TIME_LIMIT

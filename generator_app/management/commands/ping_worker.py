@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from generator_app.tasks import ping
+from generator_app import task_queue
 
 
 class Command(BaseCommand):
@@ -12,7 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=float, default=30.0)
 
     def handle(self, *args, timeout, **options):
-        result = ping.delay()
+        result = task_queue.send_task(task_queue.PING)
         try:
             answer = result.get(timeout=timeout)
         except Exception as error:  # TimeoutError, broker errors: say which
