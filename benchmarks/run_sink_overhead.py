@@ -1,4 +1,4 @@
-"""What the database sink costs the trainer per epoch (generator_app/services/run_sink.py).
+"""What the database sink costs the trainer per epoch (generator_app/worker/run_sink.py).
 
 Drives ``DatabaseSink`` exactly as ``ml.train.loop`` does: per epoch, ``steps/log_every``
 ``on_steps`` + ``should_stop`` calls, then ``on_epoch`` with a real-sized sample grid PNG
@@ -69,8 +69,9 @@ def main(argv=None):
 
 def run_benchmark(args, connection):
     from generator_app.models import Dataset
-    from generator_app.services import run_execution, training
-    from generator_app.services.run_sink import DatabaseSink
+    from generator_app.services import training
+    from generator_app.worker import run_execution
+    from generator_app.worker.run_sink import DatabaseSink
 
     training.enqueue_training_run = lambda run: None  # no broker: the sink is what is measured
     dataset = Dataset.objects.create(name="fixture", kind="custom", charset="digits", storage_path="fixture")

@@ -1,4 +1,4 @@
-"""Celery tasks: each one calls one service and holds no logic of its own.
+"""Celery tasks: each one calls the worker code (``generator_app.worker``) and holds no logic of its own.
 
 Arguments are ids; the rows hold the state, so a redelivered message is harmless. Only worker
 processes import this module: the web side queues these tasks by name (``task_queue``), and
@@ -39,7 +39,7 @@ def ping():
 )
 def train_run(self, run_id):
     """Train (or resume) one run; a run that is not queued is left alone."""
-    from generator_app.services.run_execution import execute_training_run
+    from generator_app.worker.run_execution import execute_training_run
 
     return execute_training_run(run_id=run_id, worker=self.request.hostname or "", task_id=self.request.id or "")
 
@@ -53,7 +53,7 @@ def train_run(self, run_id):
 )
 def download_dataset(download_id):
     """Fetch, verify and import a dataset release an admin asked for (a second delivery does nothing)."""
-    from generator_app.services.dataset_download import run_dataset_download
+    from generator_app.worker.dataset_download import run_dataset_download
 
     return run_dataset_download(download_id=download_id)
 
@@ -62,7 +62,7 @@ def download_dataset(download_id):
 def recover_stale_runs():
     """Re-queue runs whose worker stopped beating, re-send queued runs whose message may be lost
     (celery beat calls this periodically)."""
-    from generator_app.services.run_recovery import recover_stale_runs as recover
+    from generator_app.worker.run_recovery import recover_stale_runs as recover
 
     return recover()
 
@@ -72,7 +72,7 @@ def recover_stale_runs():
 @shared_task(name=task_queue.ADVANCE_SWEEP, acks_late=True)
 def advance_sweep(sweep_id):
     """Tell Optuna how ended trials did and queue the next ones (idempotent)."""
-    from generator_app.services.sweep_advance import advance_sweep as advance
+    from generator_app.worker.sweep_advance import advance_sweep as advance
 
     return advance(sweep_id=sweep_id)
 
@@ -80,7 +80,7 @@ def advance_sweep(sweep_id):
 @shared_task(name=task_queue.ADVANCE_RUNNING_SWEEPS)
 def advance_running_sweeps():
     """Advance every running sweep (celery beat calls this periodically)."""
-    from generator_app.services.sweep_advance import advance_running_sweeps as advance_all
+    from generator_app.worker.sweep_advance import advance_running_sweeps as advance_all
 
     return advance_all()
 
@@ -90,7 +90,7 @@ def recover_stale_runs_at_worker_start(sender=None, **kwargs):
     """A worker that starts (often: replacing one that died) looks for runs left behind."""
     from django.db import connections
 
-    from generator_app.services.run_recovery import recover_stale_runs as recover
+    from generator_app.worker.run_recovery import recover_stale_runs as recover
 
     try:
         report = recover()
@@ -119,7 +119,7 @@ def recover_stale_runs_at_worker_start(sender=None, **kwargs):
 )
 def generate_text(generation_id):
     """Draw one generation request; a request that is not pending is left alone."""
-    from generator_app.services.generation_run import run_generation
+    from generator_app.worker.generation_run import run_generation
 
     return run_generation(generation_id=generation_id)
 
@@ -135,7 +135,7 @@ def generate_text(generation_id):
 )
 def export_dataset(export_id):
     """Draw and write one dataset export; an export that is not pending is left alone."""
-    from generator_app.services.dataset_exports import run_export
+    from generator_app.worker.dataset_exports import run_export
 
     return run_export(export_id=export_id)
 
@@ -151,7 +151,7 @@ def export_dataset(export_id):
 )
 def train_usefulness_score(score_id):
     """Compute one usefulness score (CAS); a score that is not pending is left alone."""
-    from generator_app.services.usefulness import run_usefulness_score
+    from generator_app.worker.usefulness import run_usefulness_score
 
     return run_usefulness_score(score_id=score_id)
 
@@ -167,7 +167,7 @@ def sweep_stale_generations():
 @shared_task(name=task_queue.FAIL_STALE_JOBS)
 def fail_stale_jobs():
     """Fail hands, exports, downloads and sheets whose worker died (celery beat calls this periodically)."""
-    from generator_app.services.stale_jobs import fail_stale_jobs as fail_stale
+    from generator_app.worker.stale_jobs import fail_stale_jobs as fail_stale
 
     return fail_stale()
 
@@ -175,7 +175,7 @@ def fail_stale_jobs():
 @shared_task(name=task_queue.GENERATE_WARM_UP, ignore_result=True, expires=600)
 def generate_warm_up():
     """Load the default generators into a generation worker before the first user needs them."""
-    from generator_app.services.generation_run import warm_up_generators
+    from generator_app.worker.generation_run import warm_up_generators
 
     try:
         return warm_up_generators()
@@ -206,7 +206,7 @@ def warm_up_generation_worker(sender=None, **kwargs):
              soft_time_limit=settings.HANDGEN_SHEET_SOFT_TIME_LIMIT, time_limit=settings.HANDGEN_SHEET_TIME_LIMIT)
 def extract_hand_sheet(sheet_id):
     """Read the boxes of one uploaded template photo; a sheet that is not pending is left alone."""
-    from generator_app.services.hand_extraction import read_sheet
+    from generator_app.worker.hand_extraction import read_sheet
 
     return read_sheet(sheet_id=sheet_id)
 
@@ -216,6 +216,6 @@ def extract_hand_sheet(sheet_id):
              soft_time_limit=settings.HANDGEN_HAND_SOFT_TIME_LIMIT, time_limit=settings.HANDGEN_HAND_TIME_LIMIT)
 def train_hand(hand_id):
     """Adapt the default generators to one hand's glyphs; a hand that is not queued is left alone."""
-    from generator_app.services.hand_learning import learn_hand
+    from generator_app.worker.hand_learning import learn_hand
 
     return learn_hand(hand_id=hand_id)

@@ -281,7 +281,7 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# --- Training runs (generator_app/services/run_*.py) ---------------------------------------
+# --- Training runs (generator_app/worker/run_*.py) -----------------------------------------
 # A training task may run for a day; its own limits replace the short-task defaults below.
 HANDGEN_TRAINING_SOFT_TIME_LIMIT = env.int("HANDGEN_TRAINING_SOFT_TIME_LIMIT", default=24 * 3600)
 HANDGEN_TRAINING_TIME_LIMIT = env.int("HANDGEN_TRAINING_TIME_LIMIT", default=HANDGEN_TRAINING_SOFT_TIME_LIMIT + 600)
@@ -298,7 +298,7 @@ HANDGEN_RUN_REDISPATCH_SECONDS = env.float("HANDGEN_RUN_REDISPATCH_SECONDS", def
 # Images drawn for the full evaluation of a finished run (ml.metrics.report.evaluate_generator).
 HANDGEN_FINAL_EVAL_IMAGES = env.int("HANDGEN_FINAL_EVAL_IMAGES", default=10_000)
 
-# --- Text generation (generator_app/services/generation*.py) ---------------------------------
+# --- Text generation (generator_app/services/generation*.py, worker/generation_run.py) -----
 # Evaluator classifiers that read each drawn glyph (ml/pretrained/evaluators/<charset>/);
 # a glyph read as another class, or blank, is redrawn up to HANDGEN_GLYPH_REDRAWS times.
 HANDGEN_EVALUATOR_DIR = Path(env("HANDGEN_EVALUATOR_DIR", default=str(HANDGEN_PRETRAINED_DIR / "evaluators")))
@@ -329,7 +329,7 @@ HANDGEN_SHEET_SOFT_TIME_LIMIT = env.int("HANDGEN_SHEET_SOFT_TIME_LIMIT", default
 HANDGEN_SHEET_TIME_LIMIT = env.int("HANDGEN_SHEET_TIME_LIMIT", default=150)
 # Hands, exports, downloads and sheets have no heartbeat: a worker that dies (SIGKILL, OOM,
 # a lost machine) leaves its row running, and a redelivered message does not claim it again.
-# The stale-job sweep (services/stale_jobs.py) fails a job still running MARGIN seconds past
+# The stale-job sweep (worker/stale_jobs.py) fails a job still running MARGIN seconds past
 # its task's hard limit (by then no live worker can hold it), and a download or sheet that
 # waited on the default queue longer than QUEUE_WAIT (its message was lost). Hands and exports
 # that wait are left alone: they may queue for hours behind training or other exports, and the
@@ -355,7 +355,7 @@ if REDIS_URL:
     # within minutes (one it had claimed then ends failed with the reason; one it had only
     # reserved is drawn). Training outlives it by hours: its message is handed out once more
     # while the run trains, and that delivery is a no-op, because only a queued run is
-    # claimed; a dead trainer is found by the run heartbeat (services/run_recovery.py).
+    # claimed; a dead trainer is found by the run heartbeat (worker/run_recovery.py).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int(
             "CELERY_VISIBILITY_TIMEOUT", default=max(HANDGEN_GENERATION_TIME_LIMIT, CELERY_TASK_TIME_LIMIT) + 60

@@ -166,3 +166,12 @@ def grid_at_epoch(grids, epoch):
     if best is None and grids:
         return grids[0], True
     return best, best is not None and best.epoch != epoch
+
+
+def pick_evenly(items, limit):
+    """At most ``limit`` items spread over ``items``, first and last included (a run's grids in a
+    GIF or an export)."""
+    if len(items) <= limit:
+        return list(items)
+    step = (len(items) - 1) / (limit - 1)
+    return [items[round(i * step)] for i in range(limit)]

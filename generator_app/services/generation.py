@@ -1,7 +1,7 @@
 """Generation requests from the web side: validate and queue, delete, fail, sweep.
 
-The web process only checks the input and queues the request; drawing happens
-in a worker on the ``generate`` queue (see ``generation_run``). Invalid input
+The web process only checks the input and queues the request; drawing happens in a
+worker on the ``generate`` queue (``generator_app.worker.generation_run``). Invalid input
 raises ``ValidationError`` before anything is saved or queued.
 """
 

@@ -1,7 +1,7 @@
 """Writes on a user's hands from the web side: create, upload a sheet, drop a glyph, learn, cancel, rename, delete.
 
-Heavy work (reading a photo, learning) is queued, after the commit, as tasks that
-call ``hand_extraction`` and ``hand_learning``; this module never loads OpenCV or Keras.
+Heavy work (reading a photo, learning) is queued, after the commit, as tasks that run
+``generator_app.worker.hand_extraction`` and ``hand_learning``; this module never loads OpenCV or Keras.
 """
 
 from __future__ import annotations

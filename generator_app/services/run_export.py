@@ -21,7 +21,7 @@ from django.utils.text import slugify
 from generator_app.models import EpochMetric, SampleGrid
 from generator_app.selectors.run_series import STEP_KEYS
 from generator_app.selectors.run_visibility import public_config
-from generator_app.services.run_media import pick_evenly
+from generator_app.selectors.runs import pick_evenly
 
 QUALITY_TAGS = {"cond_acc", "cond_acc_min_class", "is", "bcis", "wcis", "fid", "case_acc"}
 MAX_IMAGES = 100  # TensorBoard shows a handful per tag anyway; keeps the zip small

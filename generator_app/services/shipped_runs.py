@@ -25,8 +25,7 @@ from django.utils import timezone
 from generator_app.models import Dataset, EpochMetric, GeneratorModel, RunStatus, SampleGrid, TrainingRun
 
 from .pretrained import find_manifests
-from .run_publish import json_safe
-from .run_sink import split_epoch_metrics
+from .run_metrics import json_safe, split_epoch_metrics
 
 CARD_FACTS = "card_facts.json"
 CONFIG = "config.json"

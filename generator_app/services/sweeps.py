@@ -1,7 +1,7 @@
 """Admin-facing operations on sweeps: create, cancel, publish the best trial's generator.
 
 Creating a sweep stores the row and, once committed, sends ``advance_sweep`` to a worker,
-which creates the Optuna study and queues the first trials (see ``sweep_advance``).
+which creates the Optuna study and queues the first trials (see ``generator_app.worker.sweep_advance``).
 Nothing here talks to Optuna's tables: on SQLite, the web request's transaction holds the
 database's write lock, and Optuna's own connection would wait on it.
 """

@@ -4,9 +4,9 @@ Each is one transaction; a run is sent to its Celery queue only after the transa
 commits (``on_commit``), so a worker never looks for a row it cannot see yet, and an
 invalid run is never queued: ``start_training_run`` checks the options against ml's
 schema before anything is stored, and that check is the only one on the web side (the
-stored config is the run's record; later saves leave it as it is). A send that
-fails (broker down) leaves the run queued for ``run_recovery`` to send again: the row, not
-the message, is the record of what has to run.
+stored config is the run's record; later saves leave it as it is). A send that fails
+(broker down) leaves the run queued for the worker's ``run_recovery`` to send again: the
+row, not the message, is the record of what has to run.
 """
 
 import logging
@@ -22,7 +22,7 @@ from generator_app.models import RunStatus, TrainingRun, WorkQueue
 from generator_app.models.choices import RUN_TERMINAL_STATUSES
 
 from .run_config import build_training_config
-from .run_execution import remove_run_files
+from .run_files import remove_run_files
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Usefulness scores (CAS): request one for a generator, compute it in a worker.
+"""Usefulness scores (CAS) from the web side: request one for a generator (a worker computes it).
 
 The score trains small classifiers for minutes, so it is a background job with its
 state in the ``UsefulnessScore`` row; the generator's pages read the latest success.
@@ -9,21 +9,18 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from generator_app import task_queue
-from generator_app.models import GeneratorModel, JobStatus, UsefulnessScore
-from generator_app.services.jobs import claim_job, fail_job
+from generator_app.models import GeneratorModel, UsefulnessScore
+from generator_app.services.jobs import fail_job
 
 logger = logging.getLogger(__name__)
 
 CAS_CHARSETS = ("digits", "letters", "letters-cased", "alnum")  # charsets with a real test set
 MAX_PER_CLASS = 5000
 MAX_EPOCHS = 50
-MAX_ATTEMPTS = 3
 
 
 def default_config() -> dict:
@@ -66,49 +63,3 @@ def enqueue_usefulness_score(*, score_id) -> None:
 
 def fail_usefulness_score(*, score_id, message: str) -> bool:
     return fail_job(UsefulnessScore, job_id=score_id, message=message)
-
-
-def _claim(score_id) -> UsefulnessScore | None:
-    claimed = claim_job(UsefulnessScore, job_id=score_id, time_limit=settings.HANDGEN_USEFULNESS_TIME_LIMIT,
-                        max_attempts=MAX_ATTEMPTS)
-    return UsefulnessScore.objects.select_related("generator").get(pk=score_id) if claimed else None
-
-
-def run_usefulness_score(*, score_id) -> str:
-    """Compute one score (the ``train_usefulness_score`` task); returns its final status."""
-    from celery.exceptions import SoftTimeLimitExceeded
-
-    score = _claim(score_id)
-    if score is None:
-        return UsefulnessScore.objects.filter(pk=score_id).values_list("status", flat=True).first() or "deleted"
-    try:
-        _compute_and_save(score)
-        return JobStatus.SUCCEEDED
-    except SoftTimeLimitExceeded:
-        fail_usefulness_score(score_id=score_id, message=f"The score took longer than "
-                                                         f"{settings.HANDGEN_USEFULNESS_SOFT_TIME_LIMIT} s and was stopped.")
-    except Exception as error:  # noqa: BLE001  (every failure must reach the user as a message)
-        logger.exception("usefulness score %s failed", score_id)
-        fail_usefulness_score(score_id=score_id, message=f"The score failed: {error}")
-    return UsefulnessScore.objects.filter(pk=score_id).values_list("status", flat=True).first() or "deleted"
-
-
-def _compute_and_save(score: UsefulnessScore) -> None:
-    from generator_app.services.glyphs import generator_for
-    from ml.metrics.cas import score_generator
-    from ml.metrics.cas_config import CasConfig
-
-    def progress(done, total):
-        UsefulnessScore.objects.filter(pk=score.pk, status=JobStatus.RUNNING).update(progress=round(done / total, 3))
-
-    result = score_generator(score.generator.weights.path, CasConfig(**score.config), progress=progress,
-                             generator=generator_for(score.generator))
-    result["generator"] = {"name": score.generator.name, "sha256": score.generator.weights_sha256}
-    with transaction.atomic():
-        current = UsefulnessScore.objects.select_for_update().filter(pk=score.pk, status=JobStatus.RUNNING).first()
-        if current is None:
-            return
-        current.result = result
-        current.status, current.progress, current.finished_at = JobStatus.SUCCEEDED, 1.0, timezone.now()
-        current.full_clean()
-        current.save()

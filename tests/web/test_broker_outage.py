@@ -18,7 +18,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from generator_app.models import Dataset, GenerationRequest, RunStatus, TrainingRun
-from generator_app.services import run_recovery, training
+from generator_app.services import training
+from generator_app.worker import run_recovery
 
 pytestmark = pytest.mark.django_db(transaction=True)  # messages are sent at the commit, as in production
 

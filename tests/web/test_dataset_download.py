@@ -10,7 +10,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from dataset_fixtures import mnist_folder
 
 from generator_app.models import Dataset, DatasetDownload, DownloadStatus
-from generator_app.services.dataset_download import run_dataset_download, start_dataset_download
+from generator_app.services.dataset_download import start_dataset_download
+from generator_app.worker.dataset_download import run_dataset_download
 from ml.data.download import RemoteFile
 
 pytestmark = pytest.mark.django_db

@@ -201,7 +201,7 @@ def test_an_export_runs_in_the_worker_lands_as_a_download_and_imports_back(
 
 @pytest.mark.django_db
 def test_a_failing_export_ends_failed_with_the_reason(digits_generator, ann, monkeypatch):
-    from generator_app.services import dataset_exports
+    from generator_app.worker import dataset_exports
 
     export = DatasetExport.objects.create(owner=ann, generator=digits_generator, per_class=1, total_images=10,
                                           seed=0, class_counts={str(d): 1 for d in range(10)})

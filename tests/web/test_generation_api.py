@@ -188,7 +188,7 @@ def test_stale_requests_are_failed_with_a_reason(ann, settings):
 
 @pytest.mark.django_db
 def test_a_redelivered_running_request_fails_instead_of_looping(ann):
-    from generator_app.services.generation_run import run_generation
+    from generator_app.worker.generation_run import run_generation
 
     generation = GenerationRequest.objects.create(
         user=ann, text="1", style_seed=1, status=GenerationStatus.RUNNING, started_at=timezone.now()
@@ -202,7 +202,7 @@ def test_a_redelivered_running_request_fails_instead_of_looping(ann):
 
 @pytest.mark.django_db
 def test_of_two_workers_that_read_a_pending_request_only_the_first_update_claims_it(ann, monkeypatch):
-    from generator_app.services import generation_run
+    from generator_app.worker import generation_run
 
     generation = GenerationRequest.objects.create(user=ann, text="1", style_seed=1)
     real_now = timezone.now
@@ -222,7 +222,7 @@ def test_of_two_workers_that_read_a_pending_request_only_the_first_update_claims
 @pytest.mark.django_db
 def test_drawing_in_process_succeeds_and_a_request_deleted_meanwhile_leaves_no_files(default_generators, ann,
                                                                                      monkeypatch):  # fmt: skip
-    from generator_app.services import generation_run
+    from generator_app.worker import generation_run
 
     done = GenerationRequest.objects.create(user=ann, text="Hi 7.", style_seed=5)
     assert generation_run.run_generation(generation_id=done.pk) == "succeeded"

@@ -13,9 +13,9 @@ import pytest
 from django.conf import settings
 
 from generator_app.models import GenerationRequest, GenerationStatus, GeneratorModel, Hand, HandStatus
-from generator_app.services import generation_run
 from generator_app.services.generation_charsets import generator_charset
 from generator_app.services.pretrained import file_sha256
+from generator_app.worker import generation_run
 
 PRETRAINED = Path(settings.HANDGEN_PRETRAINED_DIR)
 
@@ -49,9 +49,9 @@ def loads(monkeypatch):
         names.append(model.name)
         return _StandIn(model)
 
-    monkeypatch.setattr(generation_run.loaded, "generator_for", generator_for)
-    monkeypatch.setattr(generation_run.loaded, "generator_file", lambda name, sha256: _StandIn())
-    monkeypatch.setattr(generation_run.loaded, "reader_for", lambda charset: None)
+    monkeypatch.setattr(generation_run.model_cache, "generator_for", generator_for)
+    monkeypatch.setattr(generation_run.model_cache, "generator_file", lambda name, sha256: _StandIn())
+    monkeypatch.setattr(generation_run.model_cache, "reader_for", lambda charset: None)
     return names
 
 

@@ -184,8 +184,8 @@ def _hand_with_glyphs(owner, chars, name="quick"):
 
 @pytest.mark.django_db
 def test_a_queued_hand_cancelled_is_never_learned(ann, default_generators):
-    from generator_app.services.hand_learning import learn_hand
     from generator_app.services.hands import cancel_learning
+    from generator_app.worker.hand_learning import learn_hand
 
     hand = _hand_with_glyphs(ann, "17")
     with pytest.MonkeyPatch.context() as patch:  # no broker needed: the message is what we test away
@@ -199,7 +199,7 @@ def test_a_queued_hand_cancelled_is_never_learned(ann, default_generators):
 
 @pytest.mark.django_db
 def test_learning_with_no_letter_or_digit_ends_failed_with_the_reason(ann, default_generators):
-    from generator_app.services.hand_learning import learn_hand
+    from generator_app.worker.hand_learning import learn_hand
 
     hand = _hand_with_glyphs(ann, "!?")
     with pytest.MonkeyPatch.context() as patch:
@@ -293,7 +293,7 @@ def test_a_ready_hand_relearned_then_cancelled_goes_back_to_ready_with_its_gener
 
 @pytest.mark.django_db
 def test_a_ready_hand_whose_relearning_fails_stays_ready_and_says_why(ann, default_generators, no_broker):
-    from generator_app.services.hand_learning import learn_hand
+    from generator_app.worker.hand_learning import learn_hand
 
     hand = _hand_with_glyphs(ann, "!?")
     Hand.objects.filter(pk=hand.pk).update(status=HandStatus.READY, generators=LEARNED)

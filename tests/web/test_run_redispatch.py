@@ -12,7 +12,8 @@ import pytest
 from django.utils import timezone
 
 from generator_app.models import Dataset, RunStatus, TrainingRun
-from generator_app.services import run_execution, run_recovery, training
+from generator_app.services import training
+from generator_app.worker import run_execution, run_recovery
 
 PERIOD = 600
 

@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from generator_app.models import EpochMetric, RunStatus
-from generator_app.services.run_media import build_training_gif
+from generator_app.worker.run_media import build_training_gif
 from tests.web.run_factories import final_evaluation, make_run
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,9 @@ from django.core.files.base import ContentFile
 from PIL import Image
 
 from generator_app.models import RunStatus, SampleGrid
-from generator_app.services import run_media
-from generator_app.services.run_media import build_training_gif
+from generator_app.selectors.runs import pick_evenly
+from generator_app.worker import run_media
+from generator_app.worker.run_media import build_training_gif
 from tests.web.run_factories import grid_png, make_run
 
 pytestmark = pytest.mark.django_db
@@ -71,8 +72,8 @@ def test_a_missing_grid_file_skips_that_frame(media_root):
 
 
 def test_long_runs_keep_evenly_spaced_frames_with_first_and_last():
-    picked = run_media.pick_evenly(list(range(1, 501)), 120)
+    picked = pick_evenly(list(range(1, 501)), 120)
     assert len(picked) == 120
     assert picked[0] == 1 and picked[-1] == 500
     assert picked == sorted(set(picked))
-    assert run_media.pick_evenly([1, 2, 3], 120) == [1, 2, 3]
+    assert pick_evenly([1, 2, 3], 120) == [1, 2, 3]

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from generator_app.models import Dataset, RunStatus, Sweep
 from generator_app.selectors import metric_reference
-from generator_app.services.run_media import build_training_gif
+from generator_app.worker.run_media import build_training_gif
 from tests.web.run_factories import final_evaluation, make_run
 
 pytestmark = pytest.mark.django_db

@@ -88,7 +88,7 @@ def test_evaluation_view_renders_whatever_subset_is_present():
 
 
 def test_evaluation_view_of_what_the_training_task_stores():
-    """The shapes of generator_app.services.run_publish.final_evaluation: full, and its fallback."""
+    """The shapes of generator_app.worker.run_publish.final_evaluation: full, and its fallback."""
     full = {
         "generator": "/x/model.keras", "charset": "digits", "n": 10000, "seed": 0, "evaluator": "digits",
         "case_evaluator": None,

@@ -20,7 +20,7 @@ from generator_app.models import (
 )
 from generator_app.services.dataset_download import start_dataset_download
 from generator_app.services.hands import create_hand
-from generator_app.services.stale_jobs import STOPPED_MESSAGE, fail_stale_jobs
+from generator_app.worker.stale_jobs import STOPPED_MESSAGE, fail_stale_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +127,7 @@ def test_the_beat_schedule_runs_the_sweep_and_keeps_checks_that_wait(settings):
 
 
 def test_a_hand_claimed_after_a_long_wait_is_timed_from_its_claim(ann):
-    from generator_app.services.hand_learning import _claim
+    from generator_app.worker.hand_learning import _claim
 
     hand = create_hand(owner=ann, name="waited")
     _age(Hand, hand.pk, status=HandStatus.QUEUED, updated_at=timezone.now() - 10 * HOUR)

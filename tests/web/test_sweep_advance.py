@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from generator_app.models import Dataset, EpochMetric, RunStatus, SweepStatus, TrainingRun
 from generator_app.models.sweep_space import to_distributions
-from generator_app.services.sweep_advance import advance_sweep
-from generator_app.services.sweep_study import load_study
 from generator_app.services.sweeps import cancel_sweep, create_sweep
+from generator_app.worker.sweep_advance import advance_sweep
+from generator_app.worker.sweep_study import load_study
 
 pytestmark = pytest.mark.django_db(transaction=True)  # Optuna writes through its own connection
 
@@ -25,7 +25,7 @@ SPACE = {"aux_weight": {"type": "choice", "values": [0.0, 0.5, 1.0]}, "g_width":
 def _close_optuna_connections():
     """Optuna's connection pool in this process would keep PostgreSQL from dropping the test database."""
     yield
-    from generator_app.services.sweep_study import close_storages
+    from generator_app.worker.sweep_study import close_storages
 
     close_storages()
 
@@ -108,7 +108,7 @@ def test_a_cancelled_sweep_tells_its_trials_and_asks_for_no_more(sweep):
 
 
 def test_one_process_advances_a_sweep_at_a_time(sweep):
-    from generator_app.services.sweep_advance import _take_lease
+    from generator_app.worker.sweep_advance import _take_lease
 
     assert _take_lease(sweep.pk)
     assert advance_sweep(sweep_id=sweep.pk)["skipped"] == "another process is advancing it"
@@ -117,7 +117,7 @@ def test_one_process_advances_a_sweep_at_a_time(sweep):
 
 def test_a_storage_failure_is_noted_on_the_sweep_without_naming_the_storage(sweep, monkeypatch, caplog):
     from generator_app.models import Sweep
-    from generator_app.services import sweep_advance
+    from generator_app.worker import sweep_advance
 
     def unreachable(_sweep):
         raise RuntimeError('could not connect to server: host "db.internal" user "optuna_admin"')

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import optuna
 import pytest
 
-from generator_app.services.sweep_study import make_pruner, make_sampler, storage_url
+from generator_app.worker.sweep_study import make_pruner, make_sampler, storage_url
 
 
 def test_the_storage_url_names_django_s_database():

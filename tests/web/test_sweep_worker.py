@@ -26,7 +26,7 @@ BAD_AUX = {"aux_weight": {"type": "float", "low": 30.0, "high": 40.0}}
 def _close_optuna_connections():
     """Optuna's connection pool in this process would keep PostgreSQL from dropping the test database."""
     yield
-    from generator_app.services.sweep_study import close_storages
+    from generator_app.worker.sweep_study import close_storages
 
     close_storages()
 
@@ -53,7 +53,7 @@ def sweep_status(sweep):
 
 
 def optuna_states(sweep):
-    from generator_app.services.sweep_study import load_study
+    from generator_app.worker.sweep_study import load_study
 
     return {t.number: t.state.name for t in load_study(sweep).get_trials(deepcopy=False)}
 

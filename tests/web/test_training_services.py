@@ -16,8 +16,9 @@ from django.utils import timezone
 from PIL import Image
 
 from generator_app.models import Dataset, EpochMetric, GeneratorModel, RunStatus, SampleGrid, TrainingRun
-from generator_app.services import run_execution, run_recovery, training
-from generator_app.services.run_sink import DatabaseSink
+from generator_app.services import run_files, training
+from generator_app.worker import run_execution, run_recovery
+from generator_app.worker.run_sink import DatabaseSink
 
 STEPS = 4
 TRAINER_INFO = {"config": {}, "charset": {"name": "digits"}, "seed": 3, "versions": {"keras": "3.x"},
@@ -204,7 +205,7 @@ def test_resume_waits_for_the_worker_and_resets_the_restart_budget(run, no_broke
 
 
 def test_delete_removes_the_run_folder_but_never_a_running_run(run, django_capture_on_commit_callbacks):
-    folder = run_execution.work_folder(run.pk)
+    folder = run_files.work_folder(run.pk)
     folder.mkdir(parents=True)
     (folder / "checkpoint.npz").write_bytes(b"x")
     claimed(run)
@@ -216,7 +217,7 @@ def test_delete_removes_the_run_folder_but_never_a_running_run(run, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         training.delete_run(run=run)
     assert not TrainingRun.objects.filter(pk=run.pk).exists()
-    assert not run_execution.run_folder(run.pk).exists()
+    assert not run_files.run_folder(run.pk).exists()
 
 
 def test_admin_cancel_asks_first_then_cancels(admin_client, run):
@@ -269,7 +270,7 @@ def test_publishing_a_finished_run(run, tmp_path, monkeypatch, settings):
     export.mkdir()
     with zipfile.ZipFile(export / "model.keras", "w") as archive:
         archive.writestr("handgen.json", '{"charset": {"name": "digits"}}')
-    from generator_app.services import run_publish
+    from generator_app.worker import run_publish
 
     monkeypatch.setattr(run_publish, "final_evaluation", lambda **kw: {"metrics": {"cond_acc": 0.5, "char": "a"}})
     status = run_publish.finish_succeeded_run(

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django_celery_results.models import TaskResult
 
 from generator_app.models import Dataset, EpochMetric, GeneratorModel, RunStatus, SampleGrid, TrainingRun
-from generator_app.services import run_execution
+from generator_app.services import run_files
 from generator_app.tasks import train_run
+from generator_app.worker import run_execution
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -94,7 +95,7 @@ def test_a_run_launched_from_the_admin_trains_records_and_publishes_once(admin_c
     assert run.device and run.code_version and "keras" in run.package_versions
     assert run.heartbeat_at is None and run.finished_at >= run.started_at
     assert run.final_evaluation["metrics"]  # full evaluation, or the last epoch's figures with a note
-    assert (run_execution.work_folder(run.pk) / "checkpoints" / "latest.json").is_file()
+    assert (run_files.work_folder(run.pk) / "checkpoints" / "latest.json").is_file()
     assert generator.weights_sha256 and generator.weights.path.endswith("model.keras")
     if run.training_gif:
         assert run.training_gif.size > 0
@@ -129,7 +130,7 @@ def test_a_cancelled_run_stops_within_an_epoch_and_resumes_to_the_end(admin_clie
     recorded = epochs_recorded(run)
     assert recorded == list(range(1, len(recorded) + 1))
     assert len(recorded) <= done_when_cancelled + 1 < epochs  # at most the epoch it was finishing
-    assert (run_execution.work_folder(run.pk) / "checkpoints" / "latest.json").is_file()
+    assert (run_files.work_folder(run.pk) / "checkpoints" / "latest.json").is_file()
 
     admin_client.post(reverse("admin:generator_app_trainingrun_resume", args=[run.pk]))
     wait_for(lambda: finished(run), what="the resumed run to finish", worker=celery_worker)

@@ -20,10 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from generator_app.models import Hand, HandGlyph, HandStatus, SheetStatus
-
-from .generation_charsets import writing_charsets
-from .hands import end_learning, hand_folder
-from .pretrained import file_sha256
+from generator_app.services.generation_charsets import writing_charsets
+from generator_app.services.hands import end_learning, hand_folder
+from generator_app.services.pretrained import file_sha256
 
 logger = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from generator_app.models import DatasetExport, Hand, HandSheet, HandStatus, JobStatus, SheetStatus
+from generator_app.services.dataset_download import fail_stale_downloads
+from generator_app.services.dataset_exports import fail_export
 
-from .dataset_download import fail_stale_downloads
-from .dataset_exports import fail_export
 from .hand_extraction import fail_stalled_sheet
 from .hand_learning import fail_stalled_learning
 

@@ -5,15 +5,13 @@ row lock, so a second delivery of a running or finished run returns without touc
 anything. The claim increments ``attempts``; that number is the attempt's lease (see
 run_sink), so a worker presumed dead that wakes up again cannot overwrite its successor.
 
-Keras and TensorFlow/JAX are imported here only inside ``_train``, i.e. in the worker.
+Keras and TensorFlow/JAX are imported only inside ``_train``, when a run trains.
 """
 
 import logging
 import os
-import shutil
 import socket
 import traceback
-from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -21,27 +19,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from generator_app.models import RunStatus, TrainingRun
+from generator_app.services.run_files import remove_run_files, work_folder
 
 from .run_publish import finish_succeeded_run
 from .run_sink import DatabaseSink
+from .sweep_advance import trial_ended
+from .sweep_pruning import trial_pruning_hook
 
 logger = logging.getLogger(__name__)
 
 TRACEBACK_CHARS = 6000
-
-
-def run_folder(run_id):
-    """MEDIA_ROOT/runs/<id>: everything a run leaves on disk (deleted with the run)."""
-    return Path(settings.MEDIA_ROOT) / "runs" / str(run_id)
-
-
-def work_folder(run_id):
-    """The trainer's out_dir: checkpoints, its own logs, the exported generator."""
-    return run_folder(run_id) / "work"
-
-
-def remove_run_files(run_id):
-    shutil.rmtree(run_folder(run_id), ignore_errors=True)
 
 
 def claim_run(*, run_id, worker="", task_id=""):
@@ -72,9 +59,6 @@ def _skip_reason(run_id):
 
 def execute_training_run(*, run_id, worker="", task_id=""):
     """Train the run if it is waiting; return a small summary for the task result."""
-    from .sweep_advance import trial_ended  # (sweeps start runs through .training, which imports this module)
-    from .sweep_pruning import trial_pruning_hook
-
     run = claim_run(run_id=run_id, worker=worker, task_id=task_id)
     if run is None:
         reason = _skip_reason(run_id)

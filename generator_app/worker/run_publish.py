@@ -5,9 +5,7 @@ generator and marks the run succeeded together, so a succeeded run always has it
 generator and a crash in between leaves the run ``running`` for recovery to retry.
 """
 
-import importlib
 import logging
-import math
 from pathlib import Path
 
 from django.conf import settings
@@ -17,28 +15,12 @@ from django.utils import timezone
 
 from generator_app.models import GeneratorModel, RunStatus, TrainingRun
 from generator_app.models.generator_model import generator_weights_path
+from generator_app.services.pretrained import file_sha256
+from generator_app.services.run_metrics import json_number, json_safe
 
-from .pretrained import file_sha256
-from .run_sink import json_number
+from .run_media import build_training_gif
 
 logger = logging.getLogger(__name__)
-
-GIF_BUILDER = ("generator_app.services.run_media", "build_training_gif")
-
-
-def json_safe(value):
-    """Recursively replace NaN/inf by None and non-JSON values by strings (JSON columns reject them)."""
-    if isinstance(value, dict):
-        return {str(key): json_safe(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(item) for item in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if hasattr(value, "item"):  # numpy scalars
-        return json_safe(value.item())
-    return str(value)
 
 
 def final_evaluation(*, run, generator_path, last_epoch_metrics):
@@ -48,11 +30,9 @@ def final_evaluation(*, run, generator_path, last_epoch_metrics):
     fixture, a new charset) or the evaluation itself fails: the trained generator is kept
     either way.
     """
+    from ml.metrics.report import evaluate_generator
+
     fallback = {"metrics": json_safe(last_epoch_metrics), "source": "last epoch"}
-    try:
-        from ml.metrics.report import evaluate_generator
-    except ImportError as error:
-        return {**fallback, "note": f"full evaluation unavailable ({error})"}
     try:
         result = evaluate_generator(generator_path, n=settings.HANDGEN_FINAL_EVAL_IMAGES, seed=run.seed)
     except LookupError as error:  # no shipped evaluator reads this charset
@@ -64,14 +44,9 @@ def final_evaluation(*, run, generator_path, last_epoch_metrics):
 
 
 def build_gif(run):
-    """Call issue 11's GIF builder when it is installed; a GIF problem never fails a run."""
-    module_name, function_name = GIF_BUILDER
+    """The training GIF; a GIF problem never fails a run."""
     try:
-        builder = getattr(importlib.import_module(module_name), function_name)
-    except (ImportError, AttributeError):
-        return
-    try:
-        builder(run)
+        build_training_gif(run)
     except Exception:
         logger.exception("training GIF of run %s failed", run.pk)
 

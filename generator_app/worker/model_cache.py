@@ -1,12 +1,11 @@
-"""The models a generation worker keeps loaded: each generator and evaluator once per process.
+"""The models a worker process keeps loaded: each generator and evaluator once per process.
 
-Only the generation task imports this module's loaders (and with them Keras and
-TensorFlow); the web process never calls them. Generators are cached by the
-SHA-256 of their weights, so a new default version is loaded next to the old
-one instead of being confused with it, and the same file registered twice is
-loaded once. Loading ends with two tiny draws: Keras traces its predict
-function for a fixed batch size first and for any batch size after a second
-shape, so the first user request does not pay for tracing.
+Generation, exports, usefulness scores and sheet reading draw or read through this cache
+(loading imports Keras and its backend). Generators are cached by the SHA-256 of their
+weights, so a new default version is loaded next to the old one instead of being confused
+with it, and the same file registered twice is loaded once. Loading ends with two tiny
+draws: Keras traces its predict function for a fixed batch size first and for any batch
+size after a second shape, so the first user request does not pay for tracing.
 """
 
 from __future__ import annotations
@@ -81,10 +80,8 @@ def _load_reader(folder: Path):
 
 def evaluator_name_for(charset: str) -> str:
     """Which evaluator reads a generator's glyphs: letters-cased is read case merged by 'letters'."""
-    try:
-        from ml.metrics.evaluator import SCORING_EVALUATOR
-    except ImportError:
-        SCORING_EVALUATOR = {}  # noqa: N806
+    from ml.metrics.evaluator import SCORING_EVALUATOR
+
     return SCORING_EVALUATOR.get(charset, charset)
 
 

@@ -19,13 +19,19 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from generator_app.models import GenerationRequest, GenerationStatus, GeneratorModel
+from generator_app.services.generation import STOPPED_MESSAGE, fail_generation, generation_files
+from generator_app.services.generation_charsets import generator_charset, writing_charsets
+from generator_app.services.generation_files import (
+    IMAGE_NAME,
+    SHEET_NAME,
+    page_layout,
+    save_file,
+    sheet_bytes,
+)
 from ml.render import is_drawn_procedurally, render_png
 from ml.writer import write_glyphs
 
-from . import glyphs as loaded
-from .generation import STOPPED_MESSAGE, fail_generation, generation_files
-from .generation_charsets import generator_charset, writing_charsets
-from .generation_files import IMAGE_NAME, SHEET_NAME, page_layout, save_file, sheet_bytes
+from . import model_cache
 
 logger = logging.getLogger(__name__)
 
@@ -125,8 +131,8 @@ def _draw(generation: GenerationRequest, clock: _Clock):
     bases = _hand_bases(generation, models) if generation.hand_id is not None else {}
     drawers, readers, versions = {}, {}, {}
     for name, model in sorted(models.items()):
-        drawers[name] = _Timed(loaded.generator_for(model), clock, "draw_ms")
-        reader = loaded.reader_for(generator_charset(model).name)
+        drawers[name] = _Timed(model_cache.generator_for(model), clock, "draw_ms")
+        reader = model_cache.reader_for(generator_charset(model).name)
         readers[name] = _Timed(reader, clock, "read_ms") if reader is not None else None
         versions[name] = {
             "generator": model.name,
@@ -186,9 +192,9 @@ def _use_hand(generation: GenerationRequest, bases: dict, drawers: dict, version
         base = bases[name]
         fallback = drawers[name]
         if base.weights_sha256 != versions[name]["sha256"]:
-            fallback = _Timed(loaded.generator_for(base), clock, "draw_ms")
+            fallback = _Timed(model_cache.generator_for(base), clock, "draw_ms")
             versions[name].update(generator=base.name, sha256=base.weights_sha256)
-        adapted = loaded.generator_file(spec["file"], spec["sha256"])
+        adapted = model_cache.generator_file(spec["file"], spec["sha256"])
         ids = {fallback.charset.class_of(ch) for ch in spec["chars"]} - {None}
         drawers[name] = _Timed(HandDrawer(fallback, adapted, ids), clock, "draw_ms")
         versions[name]["hand"] = {"id": str(hand.pk), "sha256": spec["sha256"], "chars": "".join(spec["chars"])}
@@ -282,7 +288,7 @@ def warm_up_generators() -> list[str]:
     """Load every default generator and its evaluator into this worker process; return their names."""
     names = []
     for entry in writing_charsets().entries.values():
-        loaded.generator_for(entry.generator)
-        loaded.reader_for(entry.charset.name)
+        model_cache.generator_for(entry.generator)
+        model_cache.reader_for(entry.charset.name)
         names.append(entry.generator.name)
     return names

@@ -25,8 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from generator_app.models import RunStatus, TrainingRun
-
-from .training import enqueue_training_run
+from generator_app.services.training import enqueue_training_run
 
 logger = logging.getLogger(__name__)
 

@@ -25,9 +25,10 @@ from generator_app.models import EpochMetric, RunStatus, Sweep, SweepStatus, Tra
 from generator_app.models.choices import RUN_TERMINAL_STATUSES
 from generator_app.models.sweep_objectives import objective_value
 from generator_app.models.sweep_space import apply_params, config_value, to_distributions
+from generator_app.services.sweeps import enqueue_advance
+from generator_app.services.training import start_training_run
 
 from .sweep_study import load_study
-from .training import start_training_run
 
 logger = logging.getLogger(__name__)
 
@@ -220,7 +221,5 @@ def trial_ended(*, run):
         logger.exception("sweep %s: advancing after run %s failed; beat will retry", run.sweep_id, run.pk)
         return None
     if report.get("skipped") == "another process is advancing it":
-        from .sweeps import enqueue_advance
-
         enqueue_advance(run.sweep_id, countdown=2)
     return report

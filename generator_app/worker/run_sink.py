@@ -11,7 +11,6 @@ most a few times a second (and always once per epoch); each epoch is one transac
 """
 
 import logging
-import math
 import threading
 import time
 
@@ -21,32 +20,17 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from generator_app.models import EpochMetric, RunStatus, SampleGrid, TrainingRun
+from generator_app.services.run_metrics import json_number, split_epoch_metrics
 from ml.train.sink import Sink
 
 logger = logging.getLogger(__name__)
 
-LOSS_KEYS = ("d_loss", "g_loss", "d_aux_loss", "g_aux_loss")
 SERIES_KEYS = ("d_loss", "g_loss", "d_acc_real", "d_acc_fake", "g_grad_mean", "g_grad_std")
 # Statuses in which the worker holding the lease may still write: a cancelled run keeps
 # the epoch it was finishing; a pruned one the epoch it was pruned at.
 WRITABLE = (RunStatus.RUNNING, RunStatus.CANCELLED, RunStatus.PRUNED)
 STOPPED = (RunStatus.CANCELLED, RunStatus.PRUNED)
 STOP_POLL_SECONDS = 0.25
-
-
-def json_number(value):
-    """A finite float, or None for NaN/inf (JSON columns cannot hold them); None for non-numbers."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
-def split_epoch_metrics(metrics):
-    """(losses, metrics) as EpochMetric stores them; non-numeric values are dropped."""
-    numbers = {key: json_number(value) for key, value in metrics.items() if isinstance(value, int | float)}
-    losses = {key: numbers[key] for key in LOSS_KEYS if key in numbers}
-    return losses, {key: value for key, value in numbers.items() if key not in LOSS_KEYS}
 
 
 class Heartbeat(threading.Thread):

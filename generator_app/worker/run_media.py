@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from generator_app.models import SampleGrid, TrainingRun
 from generator_app.models.training_run import training_gif_path
+from generator_app.selectors.runs import pick_evenly
 
 logger = logging.getLogger(__name__)
 
@@ -23,14 +24,6 @@ MAX_FRAMES = 120
 FRAME_MS = 250
 LAST_FRAME_MS = 2000
 CAPTION_PX = 14
-
-
-def pick_evenly(items, limit):
-    """At most ``limit`` items spread over ``items``, first and last included."""
-    if len(items) <= limit:
-        return list(items)
-    step = (len(items) - 1) / (limit - 1)
-    return [items[round(i * step)] for i in range(limit)]
 
 
 def _frame(grid, *, epochs_total, size):

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from generator_app.models import HandGlyph, HandSheet, SheetStatus
 
-from . import glyphs as loaded
+from . import model_cache
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def _readings(chars: list[str], images: np.ndarray) -> list[tuple[str, float | N
     out: list[tuple[str, float | None]] = [("", None)] * len(chars)
     for charset in ("digits", "letters"):
         rows = [i for i, c in enumerate(chars) if (c.isdigit() if charset == "digits" else c.isalpha())]
-        reader = loaded.reader_for(charset) if rows else None
+        reader = model_cache.reader_for(charset) if rows else None
         if reader is None:
             continue
         probs = reader.probs(images[rows])
