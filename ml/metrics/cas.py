@@ -109,7 +109,7 @@ def score_generator(generator_path, config: CasConfig = DEFAULT_CONFIG, *, data_
     from ml.export.plan import labels_for, uniform_counts
     from ml.generator import Generator
     from ml.metrics.data import DESCRIPTIONS, real_sets
-    from ml.train.provenance import device_description, git_commit, package_versions
+    from ml.provenance import device_description, git_commit, package_versions
 
     generator = generator or Generator(generator_path)
     charset = generator.charset

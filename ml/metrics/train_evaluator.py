@@ -135,7 +135,7 @@ def train_evaluator(charset_name: str, out, *, seed: int = DEFAULT_SEED, epochs:
     from ml.metrics.data import DESCRIPTIONS, real_sets
     from ml.metrics.evaluator import Evaluator
     from ml.metrics.realstats import FILENAME, test_set_stats
-    from ml.train.provenance import device_description, package_versions
+    from ml.provenance import device_description, package_versions
 
     recipe = {**RECIPES[charset_name], **({"epochs": epochs} if epochs else {}), **({"arch": arch} if arch else {})}
     sets = real_sets(charset_name, data_root)

@@ -17,13 +17,13 @@ import numpy as np
 from tqdm import tqdm
 
 from ml.data.pipeline import BatchStream
+from ml.provenance import device_description, git_commit, package_versions
 from ml.train import checkpoint
 from ml.train.config import validate_config
 from ml.train.data import load_for_training
 from ml.train.export import export_generator
 from ml.train.gan import Gan
 from ml.train.grid import grid_png, to_uint8
-from ml.train.provenance import device_description, git_commit, package_versions
 from ml.train.sink import FileSink, MultiSink, Sink, StopFileSink
 
 
