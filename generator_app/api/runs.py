@@ -25,15 +25,16 @@ from generator_app.selectors.runs import (
 from .run_serializers import (
     CompareQuerySerializer,
     CompareSerializer,
+    EpochMetricSerializer,
     RunDetailSerializer,
     RunListQuerySerializer,
     RunListSerializer,
+    SampleGridSerializer,
     SamplesQuerySerializer,
     SeriesQuerySerializer,
     SeriesSerializer,
     grid_image_url,
 )
-from .serializers import EpochMetricSerializer, SampleGridSerializer
 
 
 def _query(serializer_class, request):

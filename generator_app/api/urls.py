@@ -1,14 +1,14 @@
-"""API routes. Generation endpoints register on this same router when they arrive."""
+"""API routes: one router, one viewset per resource (``/api/<resource>/``)."""
 
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from .datasets import DatasetViewSet
 from .exports import DatasetExportViewSet
 from .generations import GenerationViewSet
 from .runs import TrainingRunViewSet
 from .sweeps import SweepViewSet
 from .usefulness import UsefulnessScoreViewSet
-from .views import DatasetViewSet
 
 router = DefaultRouter()
 router.register("datasets", DatasetViewSet, basename="dataset")
