@@ -7,14 +7,14 @@ message. Writing to a name the consumer ignores and renaming it into place (atom
 filesystem) closes that window.
 
 Woken consumers: the stock consumer sleeps ``polling_interval`` between looks at the
-folder, so a message waits half an interval on average before a worker sees it (25 ms at
-the generation worker's 50 ms, a sixth of a 100-character request's target). Here each
-consuming process binds a Unix datagram socket in ``<queue folder>.wake/`` and waits on it
-instead of sleeping; a producer that has renamed a message into place sends one byte to
-every socket there. A byte sent after the consumer's last look stays queued on its socket,
-so no message is missed between a look and the wait; the interval still bounds the wait,
-so a lost or refused poke (full socket buffer, a path too long to bind) only costs the old
-delay. A socket left by a killed consumer refuses the poke and is removed by the producer.
+folder, so a message waits half an interval on average before a worker sees it, on the
+path a user waits on for a generation. Here each consuming process binds a Unix datagram
+socket in ``<queue folder>.wake/`` and waits on it instead of sleeping; a producer that
+has renamed a message into place sends one byte to every socket there. A byte sent after
+the consumer's last look stays queued on its socket, so no message is missed between a
+look and the wait; the interval still bounds the wait, so a lost or refused poke (full
+socket buffer, a path too long to bind) only costs the polling delay. A socket left by a
+killed consumer refuses the poke and is removed by the producer.
 
 ``register()`` (called by handgen_site.celery, so in every web and worker process) makes
 this what ``filesystem://`` means, which keeps the broker URL and the worker banner as

@@ -1,8 +1,8 @@
 """Give the Django cache its own Redis database next to the broker's.
 
-The broker and the cache used to share one database, so ``cache.clear()`` (FLUSHDB) dropped
-every queued task with the throttle counters. Deriving the cache's database from
-``REDIS_URL`` keeps a deployment at one setting while separating the two.
+Sharing one database, ``cache.clear()`` (FLUSHDB) would drop every queued task with the
+throttle counters. Deriving the cache's database from ``REDIS_URL`` keeps a deployment at
+one setting while separating the two.
 """
 
 from urllib.parse import urlsplit, urlunsplit

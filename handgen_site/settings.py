@@ -103,8 +103,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so that a Celery worker started by a test sees the test data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 # Persistent connections, SQLite included: opening one (connect, the pragmas above, the
-# schema read) cost ~5 ms of a ~12 ms API poll on a CPU shared with training, and the
-# generation worker paid it again for every request.
+# schema read) is a large part of a short API poll on a CPU shared with training, and the
+# generation worker would pay it again for every request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 

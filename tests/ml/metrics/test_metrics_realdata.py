@@ -11,7 +11,7 @@ from ml.metrics.evaluator import PRETRAINED
 
 pytestmark = pytest.mark.realdata
 
-# Floors: issue 7 asks > 99 % on MNIST and >= 93 % on the letters test split; the
+# Floors: the evaluators must read > 99 % of MNIST and >= 93 % of the letters test split; the
 # union and case-aware evaluators have no stated target, so their floors sit just
 # under what they measured (their cards), to catch a broken or swapped file.
 FLOORS = {"digits": 0.99, "letters": 0.93, "alnum": 0.93, "letters-cased": 0.92}
