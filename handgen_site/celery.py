@@ -16,4 +16,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "handgen_site.settings")
 
 app = Celery("handgen_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Lazy: a worker imports generator_app.tasks as it starts; the web process never does (it queues
+# tasks by name, generator_app.task_queue).
 app.autodiscover_tasks()
