@@ -101,7 +101,7 @@ def _medians(pages: list[dict]) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=8, help="style seeds per text (pages = seeds × 3)")
-    parser.add_argument("--alnum", default=str(PRETRAINED / "alnum-cased-cgan-strong-v1" / "generator.keras"))
+    parser.add_argument("--alnum", default=str(PRETRAINED / "alnum-cased-cgan-strong-v2" / "generator.keras"))
     args = parser.parse_args(argv)
     from ml.generator import Generator
 

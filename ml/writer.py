@@ -122,6 +122,24 @@ def choose_drawer(ch: str, drawers: dict[str, GlyphDrawer]) -> str | None:
     return min(covering, key=lambda name: (not drawers[name].charset.case_aware, name))
 
 
+def drawers_for_text(text: str, drawers) -> dict[str, str]:
+    """{character: name of the drawer that draws it} for the drawn characters of ``text``.
+
+    ``drawers`` maps names to anything with a ``charset`` (loaded generators, or the web
+    side's registry entries), so the web check, the worker and the writer make one choice.
+    Raises ValueError naming the first character no drawer draws.
+    """
+    chosen: dict[str, str] = {}
+    for pos, ch in enumerate(text):
+        if ch in chosen or ch.isspace() or is_drawn_procedurally(ch):
+            continue
+        name = choose_drawer(ch, drawers)
+        if name is None:
+            raise ValueError(f"position {pos + 1}: no generator draws {ch!r}")
+        chosen[ch] = name
+    return chosen
+
+
 def _tag(name: str) -> int:
     return zlib.crc32(name.encode())
 
@@ -142,16 +160,12 @@ def _plan(text: str, drawers: dict[str, GlyphDrawer]) -> tuple[list[int | None],
     slots: list[Slot] = []
     seen: dict[tuple[str, int], int] = {}
     slot_of: list[int | None] = []
-    chosen: dict[str, str | None] = {}
-    for pos, ch in enumerate(text):
-        if ch.isspace() or is_drawn_procedurally(ch):
+    chosen = drawers_for_text(text, drawers)
+    for ch in text:
+        if ch not in chosen:
             slot_of.append(None)
             continue
-        if ch not in chosen:
-            chosen[ch] = choose_drawer(ch, drawers)
         name = chosen[ch]
-        if name is None:
-            raise ValueError(f"position {pos + 1}: no generator draws {ch!r}")
         class_id = drawers[name].charset.class_of(ch)
         n = seen.get((name, class_id), 0)
         seen[(name, class_id)] = n + 1

@@ -155,13 +155,19 @@ def _create_run(*, generator, folder, manifest, history, written):
     return run
 
 
+# A union dataset is its parts' registered datasets.
+DATASET_PARTS = {"alnum-cased": ("mnist", "emnist-pool-cased"), "alnum": ("mnist", "emnist-pool")}
+
+
 def _link_dataset(run, config):
-    """Attach the real dataset the run trained on once it is registered (it may come later than the run)."""
+    """Attach the real datasets the run trained on once they are registered (they may come later than the run)."""
     if run.datasets.exists():
         return
-    dataset = Dataset.objects.filter(source_format=config.get("dataset", "")).order_by("created_at", "pk").first()
-    if dataset is not None:
-        run.datasets.add(dataset)
+    name = config.get("dataset", "")
+    found = [Dataset.objects.filter(source_format=part).order_by("created_at", "pk").first()
+             for part in DATASET_PARTS.get(name, (name,))]
+    if found and all(d is not None for d in found):
+        run.datasets.add(*found)
 
 
 def import_shipped_runs(*, directory) -> ShippedRunsReport:

@@ -21,15 +21,9 @@ from django.utils import timezone
 from generator_app.models import GenerationRequest, GenerationStatus, GeneratorModel
 from generator_app.services.generation import STOPPED_MESSAGE, fail_generation, generation_files
 from generator_app.services.generation_charsets import generator_charset, writing_charsets
-from generator_app.services.generation_files import (
-    IMAGE_NAME,
-    SHEET_NAME,
-    page_layout,
-    save_file,
-    sheet_bytes,
-)
-from ml.render import is_drawn_procedurally, render_png
-from ml.writer import write_glyphs
+from generator_app.services.generation_files import IMAGE_NAME, SHEET_NAME, save_file, sheet_bytes
+from ml.page import write_page
+from ml.writer import drawers_for_text
 
 from . import model_cache
 
@@ -113,18 +107,15 @@ def _claim(generation_id) -> GenerationRequest | None:
 def _generators_for(text: str) -> dict[str, GeneratorModel]:
     """The default generators this text needs, by charset (the same choice the web side validated with)."""
     charsets = writing_charsets()
-    needed = {}
-    for ch in set(text):
-        if ch.isspace() or is_drawn_procedurally(ch):
-            continue
-        name = charsets.drawer_for(ch)
-        if name is None:
-            raise ValueError(f"no default generator draws {ch!r} any more; an administrator changed them")
-        needed[name] = charsets.entries[name].generator
-    return needed
+    try:
+        chosen = drawers_for_text(text, charsets.entries)
+    except ValueError as error:
+        raise ValueError(f"{error} any more; an administrator changed the default generators") from None
+    return {name: charsets.entries[name].generator for name in set(chosen.values())}
 
 
-def _draw(generation: GenerationRequest, clock: _Clock):
+def _load(generation: GenerationRequest, clock: _Clock):
+    """(drawers, readers, model versions) for the request: the defaults it needs, or the user's hand."""
     started = time.perf_counter()
     models = _generators_for(generation.text)
     # Checked before anything is loaded: a hand whose base is gone fails at once, with the reason.
@@ -142,14 +133,7 @@ def _draw(generation: GenerationRequest, clock: _Clock):
     if generation.hand_id is not None:
         _use_hand(generation, bases, drawers, versions, clock)
     clock.add("load_ms", started)
-    sheet = write_glyphs(
-        generation.text,
-        drawers,
-        seed=generation.style_seed,
-        readers=readers,
-        max_redraws=settings.HANDGEN_GLYPH_REDRAWS,
-    )
-    return sheet, versions
+    return drawers, readers, versions
 
 
 def _hand_bases(generation: GenerationRequest, models: dict[str, GeneratorModel]) -> dict[str, GeneratorModel]:
@@ -205,7 +189,7 @@ def _slot_records(sheet) -> list[dict]:
     for s in sheet.slots:
         out.append({
             "generator": s.drawer, "class_id": s.class_id, "variant": s.variant, "attempts": s.attempts,
-            "blank": s.blank, "read_as": s.read_as, "accepted": s.accepted,
+            "blank": s.blank, "specks": s.specks, "read_as": s.read_as, "accepted": s.accepted,
             "confidence": None if np.isnan(s.confidence) else round(s.confidence, 4),
             "p_expected": None if np.isnan(s.p_expected) else round(s.p_expected, 4),
         })  # fmt: skip
@@ -236,13 +220,13 @@ def _draw_and_save(generation: GenerationRequest) -> bool:
     """True when the request ended succeeded (False: it was deleted or ended meanwhile)."""
     clock = _Clock()
     began, began_cpu = time.perf_counter(), time.process_time()
-    sheet, versions = _draw(generation, clock)
-
+    drawers, readers, versions = _load(generation, clock)
+    page = write_page(generation.text, drawers, seed=generation.style_seed, options=generation.options,
+                      readers=readers, max_redraws=settings.HANDGEN_GLYPH_REDRAWS)
+    clock.ms["layout_ms"] = page.timings["layout_ms"]
+    sheet = page.sheet
     started = time.perf_counter()
-    layout = page_layout(generation, sheet.glyphs)
-    clock.add("layout_ms", started)
-    started = time.perf_counter()
-    png = render_png(layout)
+    png = page.png()
     clock.add("render_ms", started)
 
     started = time.perf_counter()

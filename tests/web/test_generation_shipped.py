@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SENTENCE = "The quick brown fox jumps over 13 lazy dogs, 2026."
 WAIT_SECONDS = 420  # a fresh worker imports TensorFlow and loads the generator and its evaluator
-SHIPPED_DEFAULTS = {"alnum-cased": "alnum-cased-cgan-strong-v1", "digits": "digits-cgan-strong-v2",
+SHIPPED_DEFAULTS = {"alnum-cased": "alnum-cased-cgan-strong-v2", "digits": "digits-cgan-strong-v2",
                     "letters-cased": "letters-cased-cgan-strong-v2"}  # fmt: skip
 # The alnum evaluator's largest confusions on real handwriting (ml/pretrained/evaluators/alnum/CARD.md):
 # a glyph of the left character read as the right one is allowed, a few times.

@@ -74,7 +74,7 @@ def test_a_killed_generation_worker_is_restarted_and_logged_while_the_site_keeps
             break
         time.sleep(0.5)
     assert body["status"] == "succeeded", body
-    assert body["model_versions"]["digits"]["generator"] == "digits-cgan-strong-v2"
+    assert body["model_versions"]["alnum-cased"]["generator"] == "alnum-cased-cgan-strong-v2"  # one hand for "Hi 42"
     image = stack.get(body["image_url"], headers=token)
     assert image.status == 200 and image.body.startswith(b"\x89PNG")
 
