@@ -3,7 +3,7 @@
 Behind ``python -m ml.evaluate`` and the end-of-training evaluation: draw ``n``
 images spread evenly over the generator's classes, read them with the shipped
 evaluator (case-merged for a case-aware generator, plus its case accuracy), and
-lay the result next to ml/metrics/REFERENCE.json and issue 8's targets.
+lay the result next to ml/metrics/REFERENCE.json and the quality targets.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ml.metrics.evaluator import shipped_evaluator
 from ml.metrics.reference import load_reference
 from ml.metrics.scoring import case_scores, score_images
 
-# Issue 8's targets: (minimum or maximum, value or factor of the reference).
+# Quality targets: conditioning accuracy floors, the weakest class's floor, FID within a factor of real.
 COND_ACC_TARGET = {"digits": 0.99, "letters": 0.95, "letters-cased": 0.95, "alnum": 0.95}
 # A generator of digits and letters is also read part by part, each part by its own
 # evaluator (the stronger readers), against that part's target and real-data figures.
@@ -123,7 +123,7 @@ def _part_scores(evaluator_name: str, reference: str, target: float, gen, n: int
 
 
 def target_checks(result: dict) -> dict[str, tuple[str, bool]]:
-    """metric -> (target text, met?) for issue 8's targets that apply to this result."""
+    """metric -> (target text, met?) for the targets that apply to this result."""
     m, ref, cs = result["metrics"], result["reference"], result["charset"]
     checks = {}
     if cs in COND_ACC_TARGET:

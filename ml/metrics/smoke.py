@@ -1,4 +1,4 @@
-"""A fast label-fidelity check for a generator file, so a broken one cannot ship (issue 8's tests call it)."""
+"""A fast label-fidelity check for a generator file, so a broken one cannot ship (the shipped-model tests call it)."""
 
 from __future__ import annotations
 

@@ -18,10 +18,9 @@ from pathlib import Path
 import numpy as np
 
 DEFAULT_SEED = 7
-# Per-charset recipe, measured on this 2-core machine (see the cards and README): the
-# small net reaches 99.2 % on MNIST, but on the letters pool it stopped at 92.6 % (4
-# epochs) where the strong one reached 93.2 % with 4 and 94.0 % with 6 epochs, so
-# letters use the strong one. ``epoch_images`` caps an epoch of the big union set.
+# Per-charset recipe: letters use the strong net because the small one stops short of it
+# on the letters pool (figures in ml/metrics/README.md and each evaluator's CARD.md).
+# ``epoch_images`` caps an epoch of the big union set.
 RECIPES = {
     "digits": {"arch": "small", "epochs": 6, "learning_rate": 3e-3},
     "letters": {"arch": "strong", "epochs": 6, "learning_rate": 3e-3},

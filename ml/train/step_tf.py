@@ -1,10 +1,9 @@
 """The TensorFlow half of the gradient step: GradientTape under a compiled tf.function.
 
 XLA only where a GPU is visible: on the CPU, XLA lowers convolutions to its own
-Eigen kernels instead of oneDNN's, and the step ran at 129 images/s with
-``jit_compile=True`` against 223 without (cgan-seed, batch 64, 2 cores; see
-benchmarks/train_throughput.py). oneDNN also gives bfloat16 its AMX path, which
-is what ``mixed_precision`` buys on this CPU.
+Eigen kernels instead of oneDNN's, which is slower (figures in ml/README.md,
+from benchmarks/train_throughput.py). oneDNN also gives bfloat16 its AMX path,
+which is what ``mixed_precision`` buys on such CPUs.
 """
 
 from __future__ import annotations
