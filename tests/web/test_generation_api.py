@@ -232,13 +232,15 @@ def test_drawing_in_process_succeeds_and_a_request_deleted_meanwhile_leaves_no_f
     assert done.model_versions["digits"]["generator"] == "tiny-digits"
 
     gone = GenerationRequest.objects.create(user=ann, text="Hi 7.", style_seed=5)
-    real_render = generation_run.render_png
+    from ml.page import Page
 
-    def render_while_the_user_deletes(layout):
+    real_png = Page.png
+
+    def render_while_the_user_deletes(page):
         GenerationRequest.objects.filter(pk=gone.pk).delete()
-        return real_render(layout)
+        return real_png(page)
 
-    monkeypatch.setattr(generation_run, "render_png", render_while_the_user_deletes)
+    monkeypatch.setattr(Page, "png", render_while_the_user_deletes)
     assert generation_run.run_generation(generation_id=gone.pk) == "deleted"
     assert not default_storage.exists(file_name(gone, "image.png"))
     assert not default_storage.exists(file_name(gone, SHEET_NAME))

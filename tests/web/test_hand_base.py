@@ -69,10 +69,7 @@ def test_the_characters_a_hand_did_not_learn_are_drawn_by_its_own_base(media_roo
     old = _register("digits-cgan-strong-v1", is_default=False)
     _register("digits-cgan-strong-v2", is_default=True)
     generation = _request(django_user_model.objects.create_user("ann"), old)
-    drawn = {}
-    monkeypatch.setattr(generation_run, "write_glyphs", lambda text, drawers, **kw: drawn.update(drawers))
-
-    _, versions = generation_run._draw(generation, generation_run._Clock())
+    drawn, _, versions = generation_run._load(generation, generation_run._Clock())
 
     assert loads == ["digits-cgan-strong-v2", "digits-cgan-strong-v1"]
     assert drawn["digits"]._inner._default._inner.model == old  # the fallback of the hand's drawer
