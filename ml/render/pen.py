@@ -31,6 +31,7 @@ MIN_THINNING = 0.75
 MAX_THICKENING = 2.2
 # Upsampling limits: about page resolution, never below the source or above this.
 MAX_UPSAMPLE = 6
+_KERNEL3 = np.ones((3, 3), np.uint8)
 # Source px of background kept around a glyph, room for the thickest pen.
 OUTLINE_PAD = 4
 # Slant correction is limited so a glyph whose moments say little (o, x) is not sheared wildly.
@@ -81,9 +82,20 @@ def ridge_width(mask: np.ndarray) -> float:
 
     if not mask.any():
         return 0.0
-    dist = cv2.distanceTransform(np.pad(mask, 1).astype(np.uint8), cv2.DIST_L2, 5)
-    ridge = (dist >= cv2.dilate(dist, np.ones((3, 3), np.uint8))) & (dist > 0)
-    return max(2.0 * float(np.median(dist[ridge])) - 0.5, 1.0)
+    return _ridge_width(cv2.distanceTransform(np.pad(mask, 1).astype(np.uint8), cv2.DIST_L2, 5))
+
+
+def _ridge_width(dist: np.ndarray) -> float:
+    """``ridge_width`` from the distance transform of an ink mask with a background border."""
+    import cv2
+
+    values = dist[(dist >= cv2.dilate(dist, _KERNEL3)) & (dist > 0)]
+    if values.size == 0:
+        return 0.0
+    k = values.size // 2
+    middle = np.partition(values, [k - 1, k] if values.size % 2 == 0 else k)
+    median = float(middle[k]) if values.size % 2 else float(middle[k - 1] + middle[k]) / 2.0
+    return max(2.0 * median - 0.5, 1.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,10 +111,12 @@ def outline(glyph: PreparedGlyph, upsample: int) -> Outline:
     """The glyph's outline field at ``upsample``× (room around it for the thickest pen)."""
     import cv2
 
-    src = np.pad(glyph.bitmap, OUTLINE_PAD)
+    bh, bw = glyph.bitmap.shape
+    src = np.zeros((bh + 2 * OUTLINE_PAD, bw + 2 * OUTLINE_PAD), np.float32)
+    src[OUTLINE_PAD : OUTLINE_PAD + bh, OUTLINE_PAD : OUTLINE_PAD + bw] = glyph.bitmap
     h, w = src.shape
     big = np.asarray(
-        Image.fromarray(np.ascontiguousarray(src, dtype=np.float32)).resize(
+        Image.fromarray(src).resize(
             (w * upsample, h * upsample), Image.Resampling.BICUBIC
         ),
         dtype=np.float32,
@@ -114,7 +128,7 @@ def outline(glyph: PreparedGlyph, upsample: int) -> Outline:
     # The field of a thresholded image steps by whole pixels along a slanted edge; a light blur
     # takes the staircase out of the outline without moving it.
     signed = cv2.GaussianBlur(signed.astype(np.float32), (0, 0), sigmaX=max(0.35 * upsample, 0.7))
-    return Outline(signed=signed, width=ridge_width(inside) / upsample, upsample=upsample)
+    return Outline(signed=signed, width=_ridge_width(to_edge_in) / upsample, upsample=upsample)
 
 
 def repen(shape: Outline, width: float, char: str) -> PreparedGlyph | None:
