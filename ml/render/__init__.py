@@ -1,6 +1,8 @@
-"""Merging GAN-drawn glyphs into a page of handwriting (numpy + Pillow only).
+"""Merging GAN-drawn glyphs into a page of handwriting (numpy, Pillow, and OpenCV when drawing).
 
-Importable by the web process and by tests without TensorFlow or Django::
+Importable by the web process and by tests without TensorFlow or Django; OpenCV
+(distance transforms, connected components) is imported only by the functions
+that draw, so the web process, which only validates options, never loads it::
 
     layout = layout_text(text, glyphs, RenderOptions(width=900, seed=7))
     png = render_png(layout)
