@@ -20,6 +20,7 @@ from django.core.files.storage import default_storage
 
 from generator_app.models import GenerationRequest
 from generator_app.models.generation_request import generation_image_path
+from ml.page import page_options
 from ml.render import Layout, RenderOptions, layout_text, render_image, render_svg
 
 IMAGE_NAME = "image.png"
@@ -44,8 +45,8 @@ class StoredSheet:
 
 
 def render_options(generation: GenerationRequest) -> RenderOptions:
-    """The request's render options; the jitter seed is its style seed."""
-    return RenderOptions.from_dict({**generation.options, "seed": generation.style_seed})
+    """The request's render options, as the worker drew it (``ml.page.page_options``: the jitter follows the hand)."""
+    return page_options(generation.options, generation.style_seed)
 
 
 def page_layout(generation: GenerationRequest, glyphs) -> Layout:

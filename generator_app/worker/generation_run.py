@@ -30,7 +30,6 @@ from . import model_cache
 logger = logging.getLogger(__name__)
 
 
-
 def _check(generation: GenerationRequest) -> None:
     """Field and model rules before a status change, without the round trips full_clean adds.
 

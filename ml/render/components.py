@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .stroke import ridge_width
+
 # Letters whose dot is a separate component above the body.
 DOTTED = frozenset("ij")
 # A component holding at least this share of the glyph's ink is part of the character.
@@ -31,15 +33,6 @@ def _labels(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     return count, labels, stats
 
 
-def pen_estimate(mask: np.ndarray) -> float:
-    """Stroke width in pixels: twice the distance to the edge reached by the thicker strokes."""
-    import cv2
-
-    inside = cv2.distanceTransform(np.pad(mask, 1).astype(np.uint8), cv2.DIST_L2, 3)
-    values = inside[inside > 0]
-    return 2.0 * float(np.percentile(values, 90)) if values.size else 0.0
-
-
 def split_components(ink: np.ndarray, mask: np.ndarray, ch: str) -> tuple[np.ndarray, int]:
     """(the part of ``mask`` that belongs to ``ch``, how many specks were left out).
 
@@ -48,7 +41,7 @@ def split_components(ink: np.ndarray, mask: np.ndarray, ch: str) -> tuple[np.nda
     count, labels, stats = _labels(mask)
     if count <= 2:  # background plus at most one component
         return mask, 0
-    pen = pen_estimate(mask)
+    pen = ridge_width(mask)
     mass = np.bincount(labels.ravel(), weights=ink.ravel().astype(np.float64), minlength=count)[1:]
     if ink.dtype == np.uint8:
         mass /= 255.0

@@ -5,7 +5,7 @@ one lean and their sizes follow the character classes. Each drawn glyph is
 painted alone (as the PNG paints it) and measured:
 
 - stroke width: twice the median of the distance transform along the ink's
-  ridge (the stroke's centre line), minus half a pixel (``pen.ridge_width``);
+  ridge (the stroke's centre line), minus half a pixel (``stroke.ridge_width``);
   measured on the glyph painted at SUPERSAMPLE× the page's size, since a 4 px
   stroke's distance transform moves in steps of a quarter of its width;
 - slant: from the ink's second moments (``pen.glyph_slant``);
@@ -26,8 +26,9 @@ import numpy as np
 from .components import split_components
 from .geometry import Affine
 from .layout import Layout, PlacedGlyph
-from .pen import glyph_slant, ridge_width
+from .pen import glyph_slant
 from .raster import glyph_alpha
+from .stroke import ridge_width
 from .typography import vertical_span
 
 SUPERSAMPLE = 4

@@ -23,6 +23,7 @@ from PIL import Image
 
 from .components import split_components
 from .glyphs import PreparedGlyph
+from .stroke import ridge_width_of_distances
 
 # A stroke may be thinned to this share of its own width at most: a GAN glyph's strokes are
 # uneven, and thinning by one offset breaks the thinner ones first.
@@ -31,7 +32,6 @@ MIN_THINNING = 0.75
 MAX_THICKENING = 2.2
 # Upsampling limits: about page resolution, never below the source or above this.
 MAX_UPSAMPLE = 6
-_KERNEL3 = np.ones((3, 3), np.uint8)
 # Source px of background kept around a glyph, room for the thickest pen.
 OUTLINE_PAD = 4
 # Slant correction is limited so a glyph whose moments say little (o, x) is not sheared wildly.
@@ -68,36 +68,6 @@ def upsample_factor(scale: float) -> int:
     return int(min(max(round(scale), 1), MAX_UPSAMPLE))
 
 
-def ridge_width(mask: np.ndarray) -> float:
-    """Stroke width in px: 2 × the median distance-to-background along the ridge (centre line), − ½.
-
-    The distance is to the nearest background pixel's centre, so a stroke w px wide has
-    ridge values of (w + 1) / 2 for odd w and w / 2 (on two ridge pixels) for even w;
-    − ½ splits that difference.
-
-    The median over the centre line is the width most of the strokes have; ends,
-    joins and blobs move it little, unlike an area / perimeter estimate.
-    """
-    import cv2
-
-    if not mask.any():
-        return 0.0
-    return _ridge_width(cv2.distanceTransform(np.pad(mask, 1).astype(np.uint8), cv2.DIST_L2, 5))
-
-
-def _ridge_width(dist: np.ndarray) -> float:
-    """``ridge_width`` from the distance transform of an ink mask with a background border."""
-    import cv2
-
-    values = dist[(dist >= cv2.dilate(dist, _KERNEL3)) & (dist > 0)]
-    if values.size == 0:
-        return 0.0
-    k = values.size // 2
-    middle = np.partition(values, [k - 1, k] if values.size % 2 == 0 else k)
-    median = float(middle[k]) if values.size % 2 else float(middle[k - 1] + middle[k]) / 2.0
-    return max(2.0 * median - 0.5, 1.0)
-
-
 @dataclass(frozen=True, eq=False)
 class Outline:
     """A glyph enlarged ``upsample`` times as a signed distance to its outline (bitmap px, > 0 inside)."""
@@ -128,7 +98,7 @@ def outline(glyph: PreparedGlyph, upsample: int) -> Outline:
     # The field of a thresholded image steps by whole pixels along a slanted edge; a light blur
     # takes the staircase out of the outline without moving it.
     signed = cv2.GaussianBlur(signed.astype(np.float32), (0, 0), sigmaX=max(0.35 * upsample, 0.7))
-    return Outline(signed=signed, width=_ridge_width(to_edge_in) / upsample, upsample=upsample)
+    return Outline(signed=signed, width=ridge_width_of_distances(to_edge_in) / upsample, upsample=upsample)
 
 
 def repen(shape: Outline, width: float, char: str) -> PreparedGlyph | None:

@@ -64,8 +64,7 @@ def _request(user, base):
 
 
 @pytest.mark.django_db
-def test_the_characters_a_hand_did_not_learn_are_drawn_by_its_own_base(media_root, django_user_model, loads,
-                                                                       monkeypatch):
+def test_the_characters_a_hand_did_not_learn_are_drawn_by_its_own_base(media_root, django_user_model, loads):
     old = _register("digits-cgan-strong-v1", is_default=False)
     _register("digits-cgan-strong-v2", is_default=True)
     generation = _request(django_user_model.objects.create_user("ann"), old)
