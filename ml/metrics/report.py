@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ml.data.charset import Charset
+from ml.data.charset import Charset, get_charset
 from ml.metrics.epoch import scoring_evaluators
 from ml.metrics.evaluator import shipped_evaluator
 from ml.metrics.reference import load_reference
@@ -89,9 +89,7 @@ def _part_scores(evaluator_name: str, reference: str, target: float, gen, n: int
     charset = gen.charset
     evaluator = shipped_evaluator(evaluator_name)
     ids = [i for i, ch in enumerate(charset.classes) if evaluator.charset.covers(ch)]
-    sub = Charset(f"{charset.name}:{evaluator_name}", tuple(charset.classes[i] for i in ids),
-                  case_aware=charset.case_aware,
-                  aliases={a: ids.index(c) for a, c in charset.aliases.items() if c in ids})
+    sub = _part_charset(charset, ids, evaluator_name, reference)
     relabel = np.full(charset.n_classes, -1)
     relabel[ids] = np.arange(len(ids))
     labels = np.asarray(ids, dtype=np.int32)[np.arange(n) % len(ids)]
@@ -120,6 +118,19 @@ def _part_scores(evaluator_name: str, reference: str, target: float, gen, n: int
         "reference": {k: v for k, v in ref.items() if isinstance(v, int | float | str)},
         "reference_per_class": real_per_class,
     }
+
+
+def _part_charset(charset: Charset, ids: list[int], evaluator_name: str, reference: str) -> Charset:
+    """The classes ``ids`` of ``charset`` as a charset of their own: the reference charset itself when
+    they are its classes, so FID mixes that charset's real test set by the same classes the
+    generator was asked for (case by case for letters, not with the real pool's own share of
+    capitals inside each case-merged class)."""
+    classes = tuple(charset.classes[i] for i in ids)
+    known = get_charset(reference)
+    if tuple(known.classes) == classes:
+        return known
+    return Charset(f"{charset.name}:{evaluator_name}", classes, case_aware=charset.case_aware,
+                   aliases={a: ids.index(c) for a, c in charset.aliases.items() if c in ids})
 
 
 def target_checks(result: dict) -> dict[str, tuple[str, bool]]:

@@ -100,3 +100,23 @@ def test_case_partners_cover_only_letters_whose_cases_differ():
     probs[1, [a, big_a]] = [0.1, 0.6]  # asked for "A", prefers "A": right case
     out = case_outputs(probs, np.array([a, big_a]), own, partner)
     assert out["case_acc"] == pytest.approx(0.5)
+
+
+def test_a_union_generator_s_letters_are_scored_against_real_letters_case_by_case():
+    """The letters part of alnum-cased mixes the real set by cased class (the issue's re-weighting), not by the
+    case-merged evaluator class, whose real images hold capitals and small letters in the pool's own share."""
+    from ml.data.charset import alnum_cased
+    from ml.metrics.evaluator import shipped_evaluator
+    from ml.metrics.report import _part_charset
+    from ml.metrics.scoring import real_stats_for
+
+    charset = alnum_cased()
+    letters = [i for i, ch in enumerate(charset.classes) if ch.isalpha()]
+    part = _part_charset(charset, letters, "letters", "letters-cased")
+    assert part == get_charset("letters-cased")
+    stats, by_requested = real_stats_for(shipped_evaluator("letters"), part)
+    assert by_requested and len(stats.counts) == part.n_classes == 41
+    # classes that are no known charset's keep a name of their own (and the evaluator's own real set)
+    odd = _part_charset(charset, letters[:5], "letters", "letters-cased")
+    assert odd.name == "alnum-cased:letters" and odd.n_classes == 5
+    assert real_stats_for(shipped_evaluator("letters"), odd)[1] is False
