@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import opencv
 from .stroke import ridge_width
 
 # Letters whose dot is a separate component above the body.
@@ -27,10 +28,15 @@ MIN_PIECE = 3.0
 
 
 def _labels(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
-    import cv2
+    cv2 = opencv.cv2()
 
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(_as_uint8(mask), connectivity=8)
     return count, labels, stats
+
+
+def _as_uint8(mask: np.ndarray) -> np.ndarray:
+    mask = np.ascontiguousarray(mask)
+    return mask.view(np.uint8) if mask.dtype == np.bool_ else mask.astype(np.uint8)
 
 
 def split_components(ink: np.ndarray, mask: np.ndarray, ch: str) -> tuple[np.ndarray, int]:

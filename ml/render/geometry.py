@@ -65,8 +65,9 @@ class Affine:
     def apply(self, points: np.ndarray) -> np.ndarray:
         """Map an (N, 2) array of (x, y) points."""
         pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-        x, y = pts[:, 0], pts[:, 1]
-        return np.stack([self.a * x + self.b * y + self.c, self.d * x + self.e * y + self.f], axis=1)
+        out = pts @ np.array([[self.a, self.d], [self.b, self.e]])
+        out += (self.c, self.f)
+        return out
 
     @property
     def scale_factor(self) -> float:

@@ -19,8 +19,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
 
+from . import opencv
 from .components import split_components
 from .glyphs import PreparedGlyph
 from .stroke import ridge_width_of_distances
@@ -44,17 +44,10 @@ def glyph_slant(bitmap: np.ndarray) -> float:
     The shear that makes x independent of y removes the lean: tan(slant) =
     −cov(x, y) / var(y) with y pointing down.
     """
-    weights = np.asarray(bitmap, dtype=np.float64)
-    total = weights.sum()
-    if total <= 0.0:
+    m = opencv.cv2().moments(np.asarray(bitmap, dtype=np.float32))
+    if m["m00"] <= 0.0 or m["mu02"] <= 1e-9 * m["m00"]:
         return 0.0
-    ys, xs = np.indices(weights.shape, dtype=np.float64)
-    my, mx = (weights * ys).sum() / total, (weights * xs).sum() / total
-    var_y = (weights * (ys - my) ** 2).sum() / total
-    if var_y <= 1e-9:
-        return 0.0
-    cov = (weights * (xs - mx) * (ys - my)).sum() / total
-    return math.degrees(math.atan(-cov / var_y))
+    return math.degrees(math.atan(-m["mu11"] / m["mu02"]))
 
 
 def shear_to(own: float, target: float) -> float:
@@ -79,25 +72,21 @@ class Outline:
 
 def outline(glyph: PreparedGlyph, upsample: int) -> Outline:
     """The glyph's outline field at ``upsample``× (room around it for the thickest pen)."""
-    import cv2
+    cv2 = opencv.cv2()
 
-    bh, bw = glyph.bitmap.shape
-    src = np.zeros((bh + 2 * OUTLINE_PAD, bw + 2 * OUTLINE_PAD), np.float32)
-    src[OUTLINE_PAD : OUTLINE_PAD + bh, OUTLINE_PAD : OUTLINE_PAD + bw] = glyph.bitmap
-    h, w = src.shape
-    big = np.asarray(
-        Image.fromarray(src).resize(
-            (w * upsample, h * upsample), Image.Resampling.BICUBIC
-        ),
-        dtype=np.float32,
-    )
+    pad = OUTLINE_PAD
+    src = cv2.copyMakeBorder(np.asarray(glyph.bitmap, np.float32), pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
+    big = cv2.resize(src, None, fx=upsample, fy=upsample, interpolation=cv2.INTER_CUBIC) if upsample > 1 else src
     inside = big >= 0.5
-    to_edge_in = cv2.distanceTransform(inside.astype(np.uint8), cv2.DIST_L2, 5)
-    to_edge_out = cv2.distanceTransform((~inside).astype(np.uint8), cv2.DIST_L2, 5)
-    signed = np.where(inside, to_edge_in - 0.5, 0.5 - to_edge_out)
+    to_edge_in = cv2.distanceTransform(inside.view(np.uint8), cv2.DIST_L2, 5)
+    to_edge_out = cv2.distanceTransform(np.logical_not(inside).view(np.uint8), cv2.DIST_L2, 5)
+    # inside: to_edge_in − ½; outside: ½ − to_edge_out (each distance is 0 on the other side)
+    signed = to_edge_in - to_edge_out
+    signed += 0.5
+    signed -= inside
     # The field of a thresholded image steps by whole pixels along a slanted edge; a light blur
     # takes the staircase out of the outline without moving it.
-    signed = cv2.GaussianBlur(signed.astype(np.float32), (0, 0), sigmaX=max(0.35 * upsample, 0.7))
+    signed = cv2.GaussianBlur(signed, (0, 0), sigmaX=max(0.35 * upsample, 0.7))
     return Outline(signed=signed, width=ridge_width_of_distances(to_edge_in) / upsample, upsample=upsample)
 
 
@@ -109,20 +98,21 @@ def repen(shape: Outline, width: float, char: str) -> PreparedGlyph | None:
     """
     width = min(max(width, MIN_THINNING * shape.width), MAX_THICKENING * shape.width)
     shift = (width - shape.width) / 2.0 * shape.upsample
-    coverage = np.clip(shape.signed + shift + 0.5, 0.0, 1.0)
+    coverage = shape.signed + np.float32(shift + 0.5)
+    np.clip(coverage, 0.0, 1.0, out=coverage)
     inked = coverage >= 0.5
     kept, specks = split_components(coverage, inked, char)
     if specks:  # the dropped pieces and their soft rims go; the character's rim stays
-        coverage = np.where(_near(inked & ~kept, 1) & ~kept, 0.0, coverage)
-    rows, cols = np.nonzero(coverage >= 0.5)
-    if rows.size == 0:
+        coverage = np.where(_near(inked & ~kept, 1) & ~kept, np.float32(0.0), coverage)
+        inked = coverage >= 0.5
+    x, y, w, h = opencv.cv2().boundingRect(inked.view(np.uint8))
+    if w == 0:
         return None
-    box = (float(cols.min()), float(rows.min()), float(cols.max() + 1), float(rows.max() + 1))
-    return PreparedGlyph(bitmap=coverage.astype(np.float32), ink_box=box)
+    return PreparedGlyph(bitmap=coverage, ink_box=(float(x), float(y), float(x + w), float(y + h)))
 
 
 def _near(mask: np.ndarray, reach: int) -> np.ndarray:
     """``mask`` grown by ``reach`` px (the soft rim of the kept ink stays)."""
-    import cv2
+    cv2 = opencv.cv2()
 
     return cv2.dilate(mask.astype(np.uint8), np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)) > 0

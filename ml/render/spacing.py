@@ -35,11 +35,14 @@ def ink_profile(bitmap: np.ndarray, local: Affine, band: float) -> Profile | Non
     if rows.size == 0:
         return None
     sub = ink[rows]
-    left = sub.argmax(axis=1)
-    right = sub.shape[1] - sub[:, ::-1].argmax(axis=1)
-    ys = rows + 0.5
-    points = local.apply(np.concatenate([np.stack([left, ys], 1), np.stack([right, ys], 1)]))
     n = rows.size
+    points = np.empty((2 * n, 2))
+    points[:n, 0] = sub.argmax(axis=1)  # leftmost ink
+    points[n:, 0] = sub.shape[1] - sub[:, ::-1].argmax(axis=1)  # right edge of the rightmost ink
+    points[:n, 1] = rows
+    points[:n, 1] += 0.5
+    points[n:, 1] = points[:n, 1]
+    points = local.apply(points)
     return _bands(points[:n], points[n:], band)
 
 
@@ -51,19 +54,20 @@ def mark_profile(extent: tuple[float, float, float, float], band: float) -> Prof
 
 
 def _bands(left_pts: np.ndarray, right_pts: np.ndarray, band: float) -> Profile:
-    lb = np.floor(left_pts[:, 1] / band).astype(np.int64)
-    rb = np.floor(right_pts[:, 1] / band).astype(np.int64)
-    lo = min(lb.min(), rb.min())
-    size = max(lb.max(), rb.max()) - lo + 1
+    n = len(left_pts)
+    index = np.floor(np.concatenate([left_pts[:, 1], right_pts[:, 1]]) / band).astype(np.int64)
+    lo = int(index.min())
+    index -= lo
+    size = int(index.max()) + 1
     left = np.full(size, np.inf)
     right = np.full(size, -np.inf)
-    np.minimum.at(left, lb - lo, left_pts[:, 0])
-    np.maximum.at(right, rb - lo, right_pts[:, 0])
-    present = np.isfinite(left) | np.isfinite(right)
-    left = np.where(np.isfinite(left), left, right)
-    right = np.where(np.isfinite(right), right, left)
-    bands = np.arange(lo, lo + size)
-    return bands[present], left[present], right[present]
+    np.minimum.at(left, index[:n], left_pts[:, 0])
+    np.maximum.at(right, index[n:], right_pts[:, 0])
+    has_left, has_right = np.isfinite(left), np.isfinite(right)
+    present = has_left | has_right
+    left = np.where(has_left, left, right)
+    right = np.where(has_right, right, left)
+    return np.flatnonzero(present) + lo, left[present], right[present]
 
 
 def pair_advance(a: Profile, gap: float, b: Profile, char_size: float) -> float:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import opencv
+
 _KERNEL3 = np.ones((3, 3), np.uint8)
 
 
@@ -21,7 +23,7 @@ def ridge_width(mask: np.ndarray) -> float:
     ridge values of (w + 1) / 2 for odd w and w / 2 (on two ridge pixels) for even w;
     − ½ splits that difference.
     """
-    import cv2
+    cv2 = opencv.cv2()
 
     if not mask.any():
         return 0.0
@@ -30,7 +32,7 @@ def ridge_width(mask: np.ndarray) -> float:
 
 def ridge_width_of_distances(dist: np.ndarray) -> float:
     """``ridge_width`` from the distance transform of an ink mask with a background border."""
-    import cv2
+    cv2 = opencv.cv2()
 
     values = dist[(dist >= cv2.dilate(dist, _KERNEL3)) & (dist > 0)]
     if values.size == 0:
