@@ -2,9 +2,8 @@
 
 Why single-threaded: the renderer calls OpenCV thousands of times per page on
 glyph-sized images, inside a worker whose TensorFlow already keeps both cores
-busy. OpenCV's own thread pool then costs more in hand-offs than it saves: on
-the 2-core machine a 100-character request's layout took 92 ms with the pool
-and 49 ms without (benchmarks/generation.py). Why lazy: the web process imports
+busy. OpenCV's own thread pool then costs more in hand-offs than it saves (the
+README's latency section has the figures). Why lazy: the web process imports
 ``ml.render`` for its options and never draws, so it never loads OpenCV.
 """
 

@@ -39,9 +39,7 @@ def ink_profile(bitmap: np.ndarray, local: Affine, band: float) -> Profile | Non
     points = np.empty((2 * n, 2))
     points[:n, 0] = sub.argmax(axis=1)  # leftmost ink
     points[n:, 0] = sub.shape[1] - sub[:, ::-1].argmax(axis=1)  # right edge of the rightmost ink
-    points[:n, 1] = rows
-    points[:n, 1] += 0.5
-    points[n:, 1] = points[:n, 1]
+    points[:n, 1] = points[n:, 1] = rows + 0.5
     points = local.apply(points)
     return _bands(points[:n], points[n:], band)
 
